@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+from partners import views as partner_views
+
+admin.site.site_header = "CSP Portal administration"
+admin.site.site_title = "CSP Portal administration"
+
+urlpatterns = [
+    path("", include("priorities.urls")),
+    path("organisations/", partner_views.OrganisationListView.as_view(), name="organisation_list"),
+    path(
+        "sign-in/",
+        auth_views.LoginView.as_view(template_name="registration/login.html"),
+        name="login",
+    ),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accessibility/",
+        TemplateView.as_view(template_name="pages/accessibility.html"),
+        name="accessibility",
+    ),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,91 @@
+"""Pages for reading strategies and their priorities."""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, TemplateView
+
+from partners.models import Partnership
+
+from .models import Action, Priority, Strategy
+
+
+def priorities_with_content():
+    """Priorities with everything a strategy or priority page shows, in a fixed few queries."""
+    return Priority.objects.prefetch_related(
+        "focus_items",
+        "aims",
+        Prefetch(
+            "actions",
+            queryset=Action.objects.filter(retired_at__isnull=True).select_related(
+                "lead_organisation"
+            ),
+        ),
+        "indicators",
+    )
+
+
+class HomeView(TemplateView):
+    """Partnerships and the strategies this person may read."""
+
+    template_name = "priorities/home.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        strategies = Strategy.objects.visible_to(self.request.user)
+        ctx["partnerships"] = (
+            Partnership.objects.filter(strategies__in=strategies)
+            .distinct()
+            .prefetch_related(
+                "areas",
+                Prefetch("strategies", queryset=strategies, to_attr="visible_strategies"),
+            )
+            .order_by("dissolved_on", "name")
+        )
+        return ctx
+
+
+class StrategyDetailView(DetailView):
+    """A strategy read priority by priority, as published."""
+
+    template_name = "priorities/strategy_detail.html"
+    context_object_name = "strategy"
+
+    def get_queryset(self):
+        return (
+            Strategy.objects.visible_to(self.request.user)
+            .select_related("partnership")
+            .prefetch_related(
+                "sections",
+                Prefetch("priorities", queryset=priorities_with_content()),
+                "successes",
+                "governance_groups",
+                "contacts",
+                "partnership__memberships__organisation",
+            )
+        )
+
+
+class PriorityDetailView(DetailView):
+    """One priority with its why, focus, aims, actions and indicators."""
+
+    template_name = "priorities/priority_detail.html"
+    context_object_name = "priority"
+
+    def get_object(self, queryset=None):
+        strategy = get_object_or_404(
+            Strategy.objects.visible_to(self.request.user).select_related("partnership"),
+            slug=self.kwargs["slug"],
+        )
+        priority = get_object_or_404(
+            priorities_with_content(), strategy=strategy, number=self.kwargs["number"]
+        )
+        priority.strategy = strategy
+        return priority
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        numbers = list(self.object.strategy.priorities.values_list("number", flat=True))
+        idx = numbers.index(self.object.number)
+        ctx["previous_number"] = numbers[idx - 1] if idx > 0 else None
+        ctx["next_number"] = numbers[idx + 1] if idx + 1 < len(numbers) else None
+        return ctx
