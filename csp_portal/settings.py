@@ -27,8 +27,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "rest_framework",
+    "django_tasks",
+    "django_tasks_db",
     "partners",
     "priorities",
+    "assessments",
+    "surveys",
 ]
 
 MIDDLEWARE = [
@@ -127,6 +131,17 @@ X_FRAME_OPTIONS = "DENY"
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="csp-portal@localhost")
+
+# Background jobs (imports) are queued in the database and run by `manage.py db_worker`,
+# so any app server can queue and any worker can run them.
+TASKS = {
+    "default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}
+}
+
+# Uploads: refuse anything larger before it is read (bytes).
+MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -10,6 +10,8 @@ admin.site.site_title = "CSP Portal administration"
 
 urlpatterns = [
     path("", include("priorities.urls")),
+    path("assessments/", include("assessments.urls")),
+    path("surveys/", include("surveys.urls")),
     path("organisations/", partner_views.OrganisationListView.as_view(), name="organisation_list"),
     path(
         "sign-in/",
