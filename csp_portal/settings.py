@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_tasks",
     "django_tasks_db",
+    "audit",
     "partners",
     "priorities",
     "assessments",

@@ -63,3 +63,86 @@ def officer_partnership_ids(user) -> set[int]:
     if not getattr(user, "is_authenticated", False):
         return set()
     return {r.partnership_id for r in user.cached_roles if r.role == "officer"}
+
+
+# --- actions, progress updates and indicator returns (issue 3) --------------------------------
+
+# Fields of an action a partner lead of the lead organisation may change; officers change all.
+PARTNER_LEAD_ACTION_FIELDS = frozenset({"description", "start_date", "due_date", "owner"})
+OFFICER_ACTION_FIELDS = frozenset(
+    {
+        "text",
+        "description",
+        "focus_items",
+        "lead_organisation",
+        "supporting_organisations",
+        "owner",
+        "start_date",
+        "due_date",
+    }
+)
+
+
+def visible_action_q(user, prefix: str = "") -> Q:
+    """Members see every action of their partnership; others only a public document's own."""
+    if is_superuser(user):
+        return Q()
+    strategy = f"{prefix}priority__strategy__"
+    q = Q(**{f"{strategy}status__in": ("published", "archived"), f"{prefix}from_document": True})
+    ids = member_partnership_ids(user)
+    if ids:
+        q |= Q(**{f"{strategy}partnership_id__in": ids})
+    return q
+
+
+def visible_indicator_value_q(user) -> Q:
+    """Indicator returns are the partnership's working data: members only."""
+    if is_superuser(user):
+        return Q()
+    return Q(indicator__priority__strategy__partnership_id__in=member_partnership_ids(user))
+
+
+def is_partner_lead_for(user, partnership_id: int, organisation_id: int | None) -> bool:
+    return (
+        organisation_id is not None
+        and "partner_lead" in roles_in(user, partnership_id)
+        and user.organisation_id == organisation_id
+    )
+
+
+def can_create_action(user, strategy) -> bool:
+    return is_officer(user, strategy.partnership_id)
+
+
+def editable_action_fields(user, action) -> frozenset[str]:
+    """The fields of this action the person may change (empty: read only)."""
+    if action.is_retired:
+        return frozenset()
+    pid = action.priority.strategy.partnership_id
+    if is_officer(user, pid):
+        return OFFICER_ACTION_FIELDS
+    if is_partner_lead_for(user, pid, action.lead_organisation_id):
+        return PARTNER_LEAD_ACTION_FIELDS
+    return frozenset()
+
+
+def can_edit_action(user, action) -> bool:
+    return bool(editable_action_fields(user, action))
+
+
+def can_add_progress_update(user, action) -> bool:
+    return can_edit_action(user, action)
+
+
+def can_retire_action(user, action) -> bool:
+    return not action.is_retired and is_officer(user, action.priority.strategy.partnership_id)
+
+
+def can_edit_strategy_content(user, strategy) -> bool:
+    """Priorities, focus items, aims and indicators: officers of the partnership."""
+    return is_officer(user, strategy.partnership_id)
+
+
+def can_submit_indicator_value(user, indicator) -> bool:
+    pid = indicator.priority.strategy.partnership_id
+    return is_officer(user, pid) or is_partner_lead_for(user, pid, indicator.source_organisation_id)

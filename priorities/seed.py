@@ -17,6 +17,8 @@ from typing import Any
 import yaml
 from django.db import models, transaction
 
+from audit.models import AuditEntry
+from audit.services import record, snapshot
 from partners.models import Area, Membership, Organisation, Partnership
 
 from .models import (
@@ -410,17 +412,30 @@ def _upsert(report: SeedReport, model, lookup: dict, values: dict):
     obj = model.objects.filter(**lookup).first()
     if obj is None:
         obj = model.objects.create(**lookup, **values)
+        _audit(obj, "create")
         report.add(model, "created")
         return obj
-    changed = [k for k, v in values.items() if getattr(obj, k) != v]
-    if changed:
-        for k in changed:
-            setattr(obj, k, values[k])
-        obj.save(update_fields=changed)
-        report.add(model, "updated")
-    else:
-        report.add(model, "unchanged")
+    _save_changes(report, obj, values)
     return obj
+
+
+def _audit(obj, event: str, before: dict | None = None) -> None:
+    """Seed loads go into the same history as people's edits, as the system's."""
+    after = None if event == "delete" else snapshot(obj)
+    record(obj, event, None, before=before, after=after, channel=AuditEntry.Channel.SYSTEM)
+
+
+def _save_changes(report: SeedReport, obj, values: dict) -> None:
+    changed = [k for k, v in values.items() if getattr(obj, k) != v]
+    if not changed:
+        report.add(type(obj), "unchanged")
+        return
+    before = snapshot(obj)
+    for k in changed:
+        setattr(obj, k, values[k])
+    obj.save(update_fields=changed)
+    _audit(obj, "update", before)
+    report.add(type(obj), "updated")
 
 
 def _sync_list(report: SeedReport, model, parent_lookup: dict, rows: list[dict]) -> list:
@@ -433,18 +448,13 @@ def _sync_list(report: SeedReport, model, parent_lookup: dict, rows: list[dict])
         obj = existing.pop(order, None)
         if obj is None:
             obj = model.objects.create(**parent_lookup, order=order, **extra, **values)
+            _audit(obj, "create")
             report.add(model, "created")
         else:
-            changed = [k for k, v in values.items() if getattr(obj, k) != v]
-            if changed:
-                for k in changed:
-                    setattr(obj, k, values[k])
-                obj.save(update_fields=changed)
-                report.add(model, "updated")
-            else:
-                report.add(model, "unchanged")
+            _save_changes(report, obj, values)
         objs.append(obj)
     for obj in existing.values():
+        _audit(obj, "delete", snapshot(obj))
         obj.delete()
         report.add(model, "removed")
     return objs
@@ -557,6 +567,7 @@ def _load_strategy(report: SeedReport, s: dict, partnerships: dict, orgs: dict) 
             ],
         )
     for gone in Priority.objects.filter(strategy=strategy, number__gt=len(s["priorities"])):
+        _audit(gone, "delete", snapshot(gone))
         gone.delete()
         report.add(Priority, "removed")
     _sync_list(

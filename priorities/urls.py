@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import tracking_views as tracking
 from . import views
 
 urlpatterns = [
@@ -9,5 +10,32 @@ urlpatterns = [
         "strategies/<slug:slug>/priorities/<int:number>/",
         views.PriorityDetailView.as_view(),
         name="priority_detail",
+    ),
+    path(
+        "strategies/<slug:slug>/priorities/<int:number>/actions/new/",
+        tracking.ActionCreateView.as_view(),
+        name="action_create",
+    ),
+    path("actions/", tracking.ActionListView.as_view(), name="action_list"),
+    path("actions/mine/", tracking.MyActionsView.as_view(), name="my_actions"),
+    path("actions/<int:pk>/", tracking.ActionDetailView.as_view(), name="action_detail"),
+    path("actions/<int:pk>/edit/", tracking.ActionEditView.as_view(), name="action_edit"),
+    path("actions/<int:pk>/retire/", tracking.ActionRetireView.as_view(), name="action_retire"),
+    path(
+        "actions/<int:pk>/updates/new/",
+        tracking.ProgressUpdateCreateView.as_view(),
+        name="progress_update_create",
+    ),
+    path("indicators/<int:pk>/", tracking.IndicatorDetailView.as_view(), name="indicator_detail"),
+    path("indicators/<int:pk>/edit/", tracking.IndicatorEditView.as_view(), name="indicator_edit"),
+    path(
+        "indicators/<int:pk>/values/new/",
+        tracking.IndicatorValueView.as_view(),
+        name="indicator_value_create",
+    ),
+    path(
+        "indicators/<int:pk>/values/<int:value_pk>/edit/",
+        tracking.IndicatorValueView.as_view(),
+        name="indicator_value_edit",
     ),
 ]

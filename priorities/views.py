@@ -4,21 +4,20 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, TemplateView
 
+from partners import access
 from partners.models import Partnership
 
 from .models import Action, Priority, Strategy
 
 
-def priorities_with_content():
+def priorities_with_content(user):
     """Priorities with everything a strategy or priority page shows, in a fixed few queries."""
     return Priority.objects.prefetch_related(
         "focus_items",
         "aims",
         Prefetch(
             "actions",
-            queryset=Action.objects.filter(retired_at__isnull=True).select_related(
-                "lead_organisation"
-            ),
+            queryset=Action.objects.visible_to(user).current().select_related("lead_organisation"),
         ),
         "indicators",
     )
@@ -56,13 +55,18 @@ class StrategyDetailView(DetailView):
             .select_related("partnership")
             .prefetch_related(
                 "sections",
-                Prefetch("priorities", queryset=priorities_with_content()),
+                Prefetch("priorities", queryset=priorities_with_content(self.request.user)),
                 "successes",
                 "governance_groups",
                 "contacts",
                 "partnership__memberships__organisation",
             )
         )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["is_member"] = access.is_member(self.request.user, self.object.partnership_id)
+        return ctx
 
 
 class PriorityDetailView(DetailView):
@@ -77,7 +81,9 @@ class PriorityDetailView(DetailView):
             slug=self.kwargs["slug"],
         )
         priority = get_object_or_404(
-            priorities_with_content(), strategy=strategy, number=self.kwargs["number"]
+            priorities_with_content(self.request.user),
+            strategy=strategy,
+            number=self.kwargs["number"],
         )
         priority.strategy = strategy
         return priority
@@ -88,4 +94,6 @@ class PriorityDetailView(DetailView):
         idx = numbers.index(self.object.number)
         ctx["previous_number"] = numbers[idx - 1] if idx > 0 else None
         ctx["next_number"] = numbers[idx + 1] if idx + 1 < len(numbers) else None
+        ctx["can_add_action"] = access.can_create_action(self.request.user, self.object.strategy)
+        ctx["is_member"] = access.is_member(self.request.user, self.object.strategy.partnership_id)
         return ctx
