@@ -28,6 +28,9 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         before = snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
+        if change and hasattr(obj, "version"):
+            # A page opened before this admin edit must not silently overwrite it.
+            obj.version += 1
         super().save_model(request, obj, form, change)
         request._audit_pending = (obj, before, change)
 

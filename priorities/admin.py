@@ -1,14 +1,20 @@
 from django.contrib import admin
 
+from audit.admin import AuditedAdmin
+
 from .models import (
     Action,
     Aim,
+    Evidence,
     FocusItem,
     GovernanceGroup,
     Indicator,
+    IndicatorValue,
     KeyContact,
     PartnershipSuccess,
     Priority,
+    ProgressUpdate,
+    ReminderLog,
     Strategy,
     StrategySection,
 )
@@ -20,7 +26,7 @@ class SectionInline(admin.StackedInline):
 
 
 @admin.register(Strategy)
-class StrategyAdmin(admin.ModelAdmin):
+class StrategyAdmin(AuditedAdmin):
     list_display = ["title", "partnership", "start_year", "end_year", "status"]
     list_filter = ["partnership", "status"]
     search_fields = ["title"]
@@ -50,19 +56,19 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(Priority)
-class PriorityAdmin(admin.ModelAdmin):
+class PriorityAdmin(AuditedAdmin):
     list_display = ["__str__", "strategy"]
     list_filter = ["strategy"]
     inlines = [FocusInline, AimInline, ActionInline, IndicatorInline]
 
 
 @admin.register(StrategySection)
-class StrategySectionAdmin(admin.ModelAdmin):
+class StrategySectionAdmin(AuditedAdmin):
     list_display = ["heading", "strategy", "order"]
     list_filter = ["strategy"]
 
 
-class PriorityItemAdmin(admin.ModelAdmin):
+class PriorityItemAdmin(AuditedAdmin):
     list_display = ["text", "priority", "order"]
     list_filter = ["priority__strategy"]
     search_fields = ["text"]
@@ -85,18 +91,47 @@ class IndicatorAdmin(PriorityItemAdmin):
 
 
 @admin.register(PartnershipSuccess)
-class PartnershipSuccessAdmin(admin.ModelAdmin):
+class PartnershipSuccessAdmin(AuditedAdmin):
     list_display = ["theme", "text", "funding", "strategy"]
     list_filter = ["strategy", "theme"]
 
 
 @admin.register(GovernanceGroup)
-class GovernanceGroupAdmin(admin.ModelAdmin):
+class GovernanceGroupAdmin(AuditedAdmin):
     list_display = ["name", "kind", "strategy", "order"]
     list_filter = ["strategy", "kind"]
 
 
 @admin.register(KeyContact)
-class KeyContactAdmin(admin.ModelAdmin):
+class KeyContactAdmin(AuditedAdmin):
     list_display = ["heading", "department", "phone", "strategy"]
     list_filter = ["strategy"]
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+    readonly_fields = ["original_name", "content_type", "size", "uploaded_at"]
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(AuditedAdmin):
+    list_display = ["action", "update_date", "status", "created_by"]
+    list_filter = ["status", "action__priority__strategy"]
+    inlines = [EvidenceInline]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "content_type", "size", "update"]
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(AuditedAdmin):
+    list_display = ["indicator", "area", "period_start", "value", "submitted_by"]
+    list_filter = ["indicator__priority__strategy", "area"]
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    list_display = ["user", "sent_on", "actions"]

@@ -41,23 +41,17 @@ class ActionFilterSet(django_filters.FilterSet):
         ),
     )
     updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-    ordering = django_filters.OrderingFilter(
-        fields=[
-            ("due_date", "due_date"),
-            ("status", "status"),
-            ("priority__number", "priority"),
-            ("lead_organisation__name", "lead_organisation"),
-            ("updated_at", "updated_at"),
-        ],
-        field_labels={
-            "due_date": "Due date",
-            "status": "Status",
-            "priority": "Priority",
-            "lead_organisation": "Lead organisation",
-            "updated_at": "Last changed",
-        },
+    ordering = django_filters.ChoiceFilter(
         label="Sort by",
+        method="filter_ordering",
         empty_label="Priority and order",
+        choices=[
+            ("due_date", "Due date, soonest first"),
+            ("-due_date", "Due date, latest first"),
+            ("status", "Status"),
+            ("lead_organisation", "Lead organisation"),
+            ("-updated_at", "Last changed"),
+        ],
     )
 
     class Meta:
@@ -82,6 +76,17 @@ class ActionFilterSet(django_filters.FilterSet):
         self.filters["priority"].field.label_from_instance = lambda p: (
             f"{p.strategy.period} – Priority {p.number}: {p.title}"
         )
+
+    ORDERINGS = {
+        "due_date": ["due_date", "pk"],
+        "-due_date": ["-due_date", "pk"],
+        "status": ["status", "due_date", "pk"],
+        "lead_organisation": ["lead_organisation__name", "due_date", "pk"],
+        "-updated_at": ["-updated_at", "pk"],
+    }
+
+    def filter_ordering(self, queryset, name, value):
+        return queryset.order_by(*self.ORDERINGS[value])
 
     def filter_text(self, queryset, name, value):
         return queryset.filter(Q(text__icontains=value) | Q(description__icontains=value))
