@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "priorities",
     "assessments",
     "surveys",
+    "scrutiny",
 ]
 
 MIDDLEWARE = [
