@@ -11,7 +11,15 @@ from django.core.exceptions import ValidationError
 
 from partners.models import Area, Organisation, User
 
-from .models import Action, Indicator, IndicatorValue, ProgressUpdate, Strategy, quarter_start
+from .models import (
+    Action,
+    Indicator,
+    IndicatorValue,
+    Priority,
+    ProgressUpdate,
+    Strategy,
+    quarter_start,
+)
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 # What partners attach as evidence: PDF, Word, Excel (and OpenDocument), and images.
@@ -311,3 +319,89 @@ class IndicatorForm(forms.ModelForm):
 
     def changed_values(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class StrategyForm(forms.ModelForm):
+    """A strategy's title, period and status; the partnership is chosen only when creating."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Strategy
+        fields = ["partnership", "title", "slug", "start_year", "end_year", "status"]
+        labels = {"slug": "Short name for web addresses"}
+        help_texts = {
+            "slug": "Lower-case letters, numbers and hyphens, for example dartford-2028-2031.",
+            "start_year": "The year the strategy starts, for example 2028.",
+        }
+
+    def __init__(self, *args, partnerships=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["partnership"]
+            self.fields["version"].initial = self.instance.version
+        else:
+            self.fields["partnership"].queryset = partnerships
+            self.fields["partnership"].empty_label = "Choose a partnership"
+            del self.fields["version"]
+        for name in ("start_year", "end_year"):
+            self.fields[name].widget.attrs.update(inputmode="numeric")
+        self.fields["title"].error_messages["required"] = "Enter the strategy's title"
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_year"), data.get("end_year")
+        if start and end and end < start:
+            self.add_error("end_year", "End year must be the same as or after the start year")
+        return data
+
+    def changed_values(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class PriorityForm(forms.ModelForm):
+    """A priority's text with its focus items and aims, one per line."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    focus = forms.CharField(
+        label="What is our focus?",
+        help_text="One focus item per line, in order.",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+    )
+    aims = forms.CharField(
+        label="What is our aim for change by the end of this Strategy?",
+        help_text="One aim per line, in order.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+    )
+
+    class Meta:
+        model = Priority
+        fields = ["title", "why"]
+        widgets = {"why": forms.Textarea(attrs={"rows": 10})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].error_messages["required"] = "Enter the priority's title"
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            self.fields["focus"].initial = "\n".join(
+                f.text for f in self.instance.focus_items.order_by("order")
+            )
+            self.fields["aims"].initial = "\n".join(
+                a.text for a in self.instance.aims.order_by("order")
+            )
+
+    def values(self) -> dict:
+        return {"title": self.cleaned_data["title"], "why": self.cleaned_data["why"]}
+
+    def focus_lines(self) -> list[str]:
+        return _lines(self.cleaned_data.get("focus", ""))
+
+    def aim_lines(self) -> list[str]:
+        return _lines(self.cleaned_data.get("aims", ""))

@@ -42,6 +42,7 @@ class Strategy(models.Model):
     source_document = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
 
     objects = StrategyQuerySet.as_manager()
 
@@ -108,6 +109,7 @@ class Priority(models.Model):
     actions_heading = models.CharField(max_length=200, blank=True)
     indicators_heading = models.CharField(max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["strategy", "number"]

@@ -20,7 +20,17 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from audit.services import history_of, record, snapshot
 
-from .models import Action, Evidence, Indicator, IndicatorValue, Priority, ProgressUpdate
+from .models import (
+    Action,
+    Aim,
+    Evidence,
+    FocusItem,
+    Indicator,
+    IndicatorValue,
+    Priority,
+    ProgressUpdate,
+    Strategy,
+)
 
 Event = AuditEntry.Event
 
@@ -204,3 +214,71 @@ def update_indicator(
     return _locked_update(
         Indicator, indicator.pk, expected_version, lambda i: _apply(i, values), user, channel
     )
+
+
+# --- strategy content ----------------------------------------------------------------------
+
+
+def create_strategy(*, values: dict[str, Any], user, channel: str = "browser") -> Strategy:
+    with transaction.atomic():
+        strategy = Strategy.objects.create(**values)
+        record(strategy, Event.CREATE, user, after=snapshot(strategy), channel=channel)
+    return strategy
+
+
+def update_strategy(
+    *, strategy: Strategy, expected_version: int, values: dict[str, Any], user, channel="browser"
+) -> Strategy:
+    return _locked_update(
+        Strategy, strategy.pk, expected_version, lambda s: _apply(s, values), user, channel
+    )
+
+
+def create_priority(*, strategy: Strategy, values: dict[str, Any], user, channel="browser"):
+    with transaction.atomic():
+        Strategy.objects.select_for_update().filter(pk=strategy.pk).first()
+        number = (strategy.priorities.aggregate(m=models.Max("number"))["m"] or 0) + 1
+        priority = Priority.objects.create(strategy=strategy, number=number, **values)
+        record(priority, Event.CREATE, user, after=snapshot(priority), channel=channel)
+    return priority
+
+
+def _sync_items(model, priority: Priority, texts: list[str], user, channel: str) -> None:
+    """Make a priority's list match `texts` position by position, recording each change."""
+    existing = list(model.objects.filter(priority=priority).order_by("order", "pk"))
+    for position, text in enumerate(texts, start=1):
+        if position <= len(existing):
+            item = existing[position - 1]
+            if (item.text, item.order) != (text, position):
+                before = snapshot(item)
+                item.text, item.order = text, position
+                item.save(update_fields=["text", "order"])
+                record(
+                    item, Event.UPDATE, user, before=before, after=snapshot(item), channel=channel
+                )
+        else:
+            item = model.objects.create(priority=priority, order=position, text=text)
+            record(item, Event.CREATE, user, after=snapshot(item), channel=channel)
+    for item in existing[len(texts) :]:
+        record(item, Event.DELETE, user, before=snapshot(item), channel=channel)
+        item.delete()
+
+
+def update_priority(
+    *,
+    priority: Priority,
+    expected_version: int,
+    values: dict[str, Any],
+    focus: list[str],
+    aims: list[str],
+    user,
+    channel: str = "browser",
+) -> Priority:
+    """A priority's own text and its focus and aim lists, saved together or not at all."""
+
+    def change(p: Priority) -> None:
+        _apply(p, values)
+        _sync_items(FocusItem, p, focus, user, channel)
+        _sync_items(Aim, p, aims, user, channel)
+
+    return _locked_update(Priority, priority.pk, expected_version, change, user, channel)

@@ -1,11 +1,24 @@
 from django.urls import path
 
+from . import content_views as content
 from . import tracking_views as tracking
 from . import views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("strategies/new/", content.StrategyCreateView.as_view(), name="strategy_create"),
     path("strategies/<slug:slug>/", views.StrategyDetailView.as_view(), name="strategy_detail"),
+    path("strategies/<slug:slug>/edit/", content.StrategyEditView.as_view(), name="strategy_edit"),
+    path(
+        "strategies/<slug:slug>/priorities/new/",
+        content.PriorityCreateView.as_view(),
+        name="priority_create",
+    ),
+    path(
+        "strategies/<slug:slug>/priorities/<int:number>/edit/",
+        content.PriorityEditView.as_view(),
+        name="priority_edit",
+    ),
     path(
         "strategies/<slug:slug>/priorities/<int:number>/",
         views.PriorityDetailView.as_view(),

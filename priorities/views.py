@@ -4,6 +4,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, TemplateView
 
+from audit.services import history_of
 from partners import access
 from partners.models import Partnership
 
@@ -40,6 +41,10 @@ class HomeView(TemplateView):
             )
             .order_by("dissolved_on", "name")
         )
+        user = self.request.user
+        ctx["can_create_strategy"] = access.is_superuser(user) or bool(
+            access.officer_partnership_ids(user)
+        )
         return ctx
 
 
@@ -66,6 +71,9 @@ class StrategyDetailView(DetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["is_member"] = access.is_member(self.request.user, self.object.partnership_id)
+        ctx["can_edit"] = access.can_edit_strategy_content(self.request.user, self.object)
+        if ctx["is_member"]:
+            ctx["history"] = history_of(self.object)[:50]
         return ctx
 
 
@@ -96,4 +104,6 @@ class PriorityDetailView(DetailView):
         ctx["next_number"] = numbers[idx + 1] if idx + 1 < len(numbers) else None
         ctx["can_add_action"] = access.can_create_action(self.request.user, self.object.strategy)
         ctx["is_member"] = access.is_member(self.request.user, self.object.strategy.partnership_id)
+        if ctx["is_member"]:
+            ctx["history"] = history_of(self.object)[:50]
         return ctx
