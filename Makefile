@@ -16,6 +16,7 @@ install: $(VENV)/.installed
 
 migrate: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py createcachetable
 
 seed: migrate
 	$(DEV_ENV) $(PY) manage.py load_seed_data

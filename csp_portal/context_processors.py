@@ -12,11 +12,18 @@ def navigation(request: HttpRequest) -> dict:
         items += [
             {"text": "My actions", "href": reverse("my_actions")},
             {"text": "All actions", "href": reverse("action_list")},
+            {"text": "Scrutiny", "href": reverse("scrutiny_index")},
         ]
     items.append({"text": "Organisations", "href": reverse("organisation_list")})
+    if request.user.is_authenticated:
+        items.append({"text": "API tokens", "href": reverse("api_tokens")})
     for item in items:
-        item["active"] = path == item["href"]
+        item["active"] = path == item["href"] or (
+            item["text"] == "Scrutiny"
+            and path.startswith("/scrutiny/")
+            and not path.startswith("/scrutiny/public/")
+        )
     # "Strategies" owns the strategy and priority pages under /strategies/.
     if path.startswith("/strategies/"):
         items[0]["active"] = True
-    return {"nav_items": items}
+    return {"nav_items": items, "show_api_link": True, "api_link_href": reverse("api_guide")}

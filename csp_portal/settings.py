@@ -27,9 +27,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
     "audit",
+    "api",
     "partners",
     "priorities",
     "assessments",
@@ -147,10 +150,48 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        # The browser keeps its session sign-in; DRF enforces CSRF for it.
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.PortalAccess"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "api.filters.PortalFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "api.base.PortalPagination",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "api.export.CSVRenderer",
+        "api.export.XLSXRenderer",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env.str("API_THROTTLE_RATE", default="1000/hour")},
+    "DEFAULT_SCHEMA_CLASS": "api.schema.PortalAutoSchema",
+    "URL_FORMAT_OVERRIDE": "format",
 }
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CSP Portal API",
+    "DESCRIPTION": (
+        "Read and submit Community Safety Partnership data. Authenticate with "
+        "`Authorization: Bearer <token>` (create tokens under Your API tokens). Every list "
+        "accepts `?format=csv` or `?format=xlsx`. PUT and PATCH need `If-Match` with the ETag."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SECURITY": [{"bearerAuth": []}],
+    "APPEND_COMPONENTS": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+}
+
+# Shared by every process (throttle counts, locks): the database by default, or e.g.
+# CACHE_URL=redis://127.0.0.1:6379/1. Run `manage.py createcachetable` once (make run does).
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://csp_portal_cache")}
 
 LOGGING = {
     "version": 1,

@@ -25,5 +25,10 @@ urlpatterns = [
         TemplateView.as_view(template_name="pages/accessibility.html"),
         name="accessibility",
     ),
+    path("api/v1/", include("api.urls")),
+    path("api/", include("api.page_urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "csp_portal.views.page_not_found"
+handler500 = "csp_portal.views.server_error"

@@ -50,7 +50,7 @@ class ActionListView(LoginRequiredMixin, TemplateView):
             self.request.GET or None, queryset=self.base_queryset(), user=self.request.user
         )
         qs = filterset.qs if filterset.is_bound else filterset.queryset
-        if not self.request.GET.get("ordering"):
+        if not self.request.GET.get("sort"):
             qs = qs.order_by("priority__strategy__start_year", "priority__number", "order")
         page = _paginate(self.request, qs)
         ctx.update(filter=filterset, page_obj=page, actions=page.object_list, heading=self.heading)

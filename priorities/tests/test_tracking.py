@@ -387,9 +387,7 @@ def test_the_action_list_uses_a_fixed_number_of_queries(
     )
     client.force_login(officer)
     with django_assert_max_num_queries(12):
-        response = client.get(
-            reverse("action_list"), {"status": ["no_update"], "ordering": "due_date"}
-        )
+        response = client.get(reverse("action_list"), {"status": ["no_update"], "sort": "due_date"})
     assert response.status_code == 200
     assert f"{n} actions" in response.content.decode()
 

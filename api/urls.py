@@ -1,0 +1,32 @@
+"""/api/v1/: one router for every app's viewsets, plus the schema and its documentation."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import DefaultRouter
+
+from partners.api import views as partner_api
+from priorities.api import views as priority_api
+
+router = DefaultRouter()
+router.register("partnerships", partner_api.PartnershipViewSet, basename="partnership")
+router.register("areas", partner_api.AreaViewSet, basename="area")
+router.register("organisations", partner_api.OrganisationViewSet, basename="organisation")
+router.register("strategies", priority_api.StrategyViewSet, basename="strategy")
+router.register("priorities", priority_api.PriorityViewSet, basename="priority")
+router.register("actions", priority_api.ActionViewSet, basename="action")
+router.register("progress-updates", priority_api.ProgressUpdateViewSet, basename="progress-update")
+router.register("indicators", priority_api.IndicatorViewSet, basename="indicator")
+router.register("indicator-values", priority_api.IndicatorValueViewSet, basename="indicator-value")
+
+# The schema and its documentation are published on purpose: they describe, not disclose.
+PUBLIC = {"permission_classes": [AllowAny], "authentication_classes": []}
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(**PUBLIC), name="api-schema"),
+    path(
+        "docs/", SpectacularSwaggerView.as_view(url_name="api-schema", **PUBLIC), name="api-swagger"
+    ),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema", **PUBLIC), name="api-redoc"),
+    path("", include(router.urls)),
+]
