@@ -1,0 +1,193 @@
+"""Scrutiny pages: thin views over queries.py (reads), report.py (files) and services.py."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+
+from partners import access
+from partners.models import Partnership
+
+from . import queries, report, services
+from .forms import PeriodForm, PublicDashboardForm
+from .models import PublicDashboard
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def can_switch_public_page(user, partnership_id: int) -> bool:
+    """CSU officers and administrators of the partnership (and superusers)."""
+    return access.is_officer(user, partnership_id) or "administrator" in access.roles_in(
+        user, partnership_id
+    )
+
+
+class StrategyPage(LoginRequiredMixin, View):
+    """A member's page about one strategy, as at the end of the chosen period."""
+
+    template_name = ""
+    with_area = True
+
+    def dashboard(self, request, slug):
+        strategy = queries.member_strategy(request.user, slug)
+        today = timezone.localdate()
+        areas = queries.areas_of(strategy) if self.with_area else None
+        form = PeriodForm(request.GET, strategy=strategy, today=today, areas=areas)
+        dashboard = queries.build_dashboard(
+            strategy, form.chosen_period, user=request.user, today=today, area=form.chosen_area
+        )
+        return dashboard, form
+
+    def get(self, request, slug):
+        dashboard, form = self.dashboard(request, slug)
+        return render(request, self.template_name, self.context(dashboard, form))
+
+    def context(self, dashboard, form) -> dict:
+        return {"dashboard": dashboard, "strategy": dashboard.strategy, "form": form}
+
+
+class ScrutinyIndexView(LoginRequiredMixin, View):
+    """The strategies of the person's partnerships, with their dashboards and reports."""
+
+    def get(self, request):
+        strategies = list(queries.member_strategies(request.user))
+        pids = {s.partnership_id for s in strategies}
+        published = set(
+            PublicDashboard.objects.filter(partnership_id__in=pids, enabled=True).values_list(
+                "partnership_id", flat=True
+            )
+        )
+        for s in strategies:
+            s.public_page_on = s.partnership_id in published
+            s.can_switch = can_switch_public_page(request.user, s.partnership_id)
+        return render(request, "scrutiny/index.html", {"strategies": strategies})
+
+
+class DashboardView(StrategyPage):
+    """Each priority's actions by status, overdue actions and indicators with their trends."""
+
+    template_name = "scrutiny/dashboard.html"
+
+    def context(self, dashboard, form) -> dict:
+        ctx = super().context(dashboard, form)
+        pid = dashboard.strategy.partnership_id
+        ctx["public_page_on"] = queries.public_dashboard_enabled(pid)
+        ctx["can_switch"] = can_switch_public_page(self.request.user, pid)
+        ctx["report"] = report.build_report(dashboard)
+        return ctx
+
+
+class ExceptionsView(StrategyPage):
+    """One list of what needs the committee's attention, each with its latest commentary."""
+
+    template_name = "scrutiny/exceptions.html"
+
+    def context(self, dashboard, form) -> dict:
+        return {**super().context(dashboard, form), "table": report.exceptions_table(dashboard)}
+
+
+class ReportPreviewView(StrategyPage):
+    """The committee report as a printable page, to check before downloading."""
+
+    template_name = "scrutiny/report_preview.html"
+    with_area = False
+
+    def context(self, dashboard, form) -> dict:
+        ctx = super().context(dashboard, form)
+        ctx.update(report=report.build_report(dashboard), prepared_on=timezone.localdate())
+        return ctx
+
+
+class ReportPdfView(StrategyPage):
+    with_area = False
+
+    def get(self, request, slug):
+        dashboard, _ = self.dashboard(request, slug)
+        built = report.build_report(dashboard)
+        pdf = report.render_pdf(
+            built, base_url=request.build_absolute_uri("/"), prepared_on=timezone.localdate()
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{built.filename}.pdf"'
+        return response
+
+
+class ReportXlsxView(StrategyPage):
+    with_area = False
+
+    def get(self, request, slug):
+        dashboard, _ = self.dashboard(request, slug)
+        built = report.build_report(dashboard)
+        response = HttpResponse(report.render_xlsx(built), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{built.filename}.xlsx"'
+        return response
+
+
+class PublicDashboardView(View):
+    """A published strategy's progress for anyone, if its partnership has switched it on."""
+
+    def get(self, request, slug):
+        strategy = queries.public_strategy(slug)
+        today = timezone.localdate()
+        areas = queries.areas_of(strategy)
+        form = PeriodForm(request.GET, strategy=strategy, today=today, areas=areas)
+        dashboard = queries.build_dashboard(
+            strategy, form.chosen_period, user=None, today=today, area=form.chosen_area, public=True
+        )
+        return render(
+            request,
+            "scrutiny/public_dashboard.html",
+            {
+                "dashboard": dashboard,
+                "strategy": strategy,
+                "form": form,
+                "report": report.build_report(dashboard),
+            },
+        )
+
+
+class PublicDashboardSettingView(LoginRequiredMixin, View):
+    """Where an officer switches the partnership's public dashboard on or off."""
+
+    template_name = "scrutiny/public_setting.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.partnership = get_object_or_404(Partnership, key=kwargs["key"])
+        if not access.is_member(request.user, self.partnership.pk):
+            raise Http404("Not a member of this partnership")
+        if not can_switch_public_page(request.user, self.partnership.pk):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def context(self, form):
+        strategies = self.partnership.strategies.filter(status__in=("published", "archived"))
+        return {"form": form, "partnership": self.partnership, "strategies": strategies}
+
+    def get(self, request, key):
+        enabled = queries.public_dashboard_enabled(self.partnership.pk)
+        form = PublicDashboardForm(initial={"enabled": "yes" if enabled else "no"})
+        return render(request, self.template_name, self.context(form))
+
+    def post(self, request, key):
+        form = PublicDashboardForm(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, self.context(form))
+        enabled = form.cleaned_data["enabled"]
+        services.set_public_dashboard(
+            partnership=self.partnership, enabled=enabled, user=request.user
+        )
+        messages.success(
+            request,
+            "The public dashboard is switched on"
+            if enabled
+            else "The public dashboard is switched off",
+        )
+        return HttpResponseRedirect(reverse("scrutiny_public_setting", args=[key]))
