@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 
 
@@ -71,15 +71,16 @@ class AuditEntry(models.Model):
     def change_rows(self) -> list[tuple[str, object, object]]:
         """(field, before, after) for display; creates have no before, deletes no after."""
         rows = []
+        model = self.content_type.model_class()
         for field, value in self.changes.items():
-            label = field.replace("_", " ").capitalize()
+            label, display = _describe(model, field)
             if self.event == self.Event.UPDATE:
                 before, after = value
             elif self.event == self.Event.CREATE:
                 before, after = None, value
             else:
                 before, after = value, None
-            rows.append((label, _show(before), _show(after)))
+            rows.append((label, _show(display(before)), _show(display(after))))
         return rows
 
 
@@ -91,3 +92,14 @@ def _show(value) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     return str(value)
+
+
+def _describe(model, name: str):
+    """A field's label as people read it, and a function showing a stored value in words."""
+    try:
+        field = model._meta.get_field(name) if model else None
+    except FieldDoesNotExist:  # a field since removed from the model: show the stored name
+        field = None
+    label = str(getattr(field, "verbose_name", name.replace("_", " "))).capitalize()
+    choices = dict(field.flatchoices) if getattr(field, "choices", None) else {}
+    return label, (lambda value: choices.get(value, value) if isinstance(value, str) else value)

@@ -20,7 +20,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        return str(int(value)) if value == value.to_integral() else str(value.normalize())
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
@@ -83,3 +83,15 @@ def record(
 
 def history_of(obj: models.Model):
     return AuditEntry.objects.for_object(obj)
+
+
+def history_of_many(*groups) -> models.QuerySet[AuditEntry]:
+    """One timeline for an object and the records that hang off it (updates, values)."""
+    query = models.Q(pk__in=[])
+    for objs in groups:
+        objs = list(objs)
+        if not objs:
+            continue
+        ct = ContentType.objects.get_for_model(objs[0], for_concrete_model=True)
+        query |= models.Q(content_type=ct, object_id__in=[str(o.pk) for o in objs])
+    return AuditEntry.objects.filter(query).select_related("user")

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views import View
 from django.views.generic import TemplateView
 
-from audit.services import history_of
+from audit.services import history_of_many
 from partners import access
 
 from . import services
@@ -99,7 +99,7 @@ class ActionDetailView(LoginRequiredMixin, View):
             {
                 "action": action,
                 "updates": updates,
-                "history": history_of(action),
+                "history": history_of_many([action], updates),
                 "can_edit": access.can_edit_action(request.user, action),
                 "can_update": access.can_add_progress_update(request.user, action),
                 "can_retire": access.can_retire_action(request.user, action),
@@ -294,7 +294,7 @@ class IndicatorDetailView(LoginRequiredMixin, View):
             {
                 "indicator": indicator,
                 "values": values,
-                "history": history_of(indicator),
+                "history": history_of_many([indicator], values),
                 "can_submit": access.can_submit_indicator_value(request.user, indicator),
                 "can_edit": access.can_edit_strategy_content(
                     request.user, indicator.priority.strategy

@@ -468,3 +468,39 @@ def test_a_retired_action_leaves_lists_but_keeps_its_history(client, officer, ac
     page = client.get(reverse("action_detail", args=[action.pk])).content.decode()
     assert "Retired" in page
     assert history_of(action).filter(event="update").exists()
+
+
+def test_the_action_page_shows_the_history_of_its_updates_too(client, officer, action):
+    services.add_progress_update(
+        action=action,
+        update_date=dt.date(2026, 10, 1),
+        status="off_track",
+        commentary="Venue fell through",
+        user=officer,
+    )
+    client.force_login(officer)
+    html = unescape(client.get(reverse("action_detail", args=[action.pk])).content.decode())
+    history = html.split('id="history"')[1]
+    assert "Venue fell through" in history  # the update's own creation
+    assert "No update yet" in history and "Off track" in history  # the action's status change
+
+
+def test_the_indicator_page_shows_the_history_of_its_values(client, officer, indicator_2019):
+    value = services.submit_indicator_value(
+        indicator=indicator_2019,
+        area=None,
+        period_start=dt.date(2019, 4, 1),
+        value=Decimal(10),
+        note="",
+        user=officer,
+    )
+    services.update_indicator_value(
+        indicator_value=value, expected_version=1, values={"value": Decimal(12)}, user=officer
+    )
+    client.force_login(officer)
+    history = (
+        client.get(reverse("indicator_detail", args=[indicator_2019.pk]))
+        .content.decode()
+        .split('id="history"')[1]
+    )
+    assert "10" in history and "12" in history
