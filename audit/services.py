@@ -59,8 +59,12 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     channel: str = AuditEntry.Channel.BROWSER,
+    commit: bool = True,
 ) -> AuditEntry | None:
-    """Append one history entry; an update that changed nothing records nothing."""
+    """Append one history entry; an update that changed nothing records nothing.
+
+    With commit=False the entry is returned unsaved, for a caller that bulk-creates many.
+    """
     if event == AuditEntry.Event.UPDATE:
         changes: dict = diff(before or {}, after or {})
         if not changes:
@@ -69,7 +73,7 @@ def record(
         changes = after if after is not None else snapshot(obj)
     else:
         changes = before if before is not None else snapshot(obj)
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
         object_id=str(obj.pk),
         object_repr=str(obj)[:300],
@@ -79,6 +83,9 @@ def record(
         user=user if getattr(user, "is_authenticated", False) else None,
         channel=channel,
     )
+    if commit:
+        entry.save()
+    return entry
 
 
 def history_of(obj: models.Model):

@@ -48,6 +48,8 @@ class SeedReport:
     """How many rows of each kind the load created, updated, left alone or removed."""
 
     counts: Counter = field(default_factory=Counter)
+    # History entries gathered during the load and written in one go at the end.
+    history: list = field(default_factory=list, repr=False)
 
     def add(self, model: type[models.Model], outcome: str) -> None:
         self.counts[(model._meta.verbose_name_plural, outcome)] += 1
@@ -412,17 +414,27 @@ def _upsert(report: SeedReport, model, lookup: dict, values: dict):
     obj = model.objects.filter(**lookup).first()
     if obj is None:
         obj = model.objects.create(**lookup, **values)
-        _audit(obj, "create")
+        _audit(report, obj, "create")
         report.add(model, "created")
         return obj
     _save_changes(report, obj, values)
     return obj
 
 
-def _audit(obj, event: str, before: dict | None = None) -> None:
+def _audit(report: SeedReport, obj, event: str, before: dict | None = None) -> None:
     """Seed loads go into the same history as people's edits, as the system's."""
     after = None if event == "delete" else snapshot(obj)
-    record(obj, event, None, before=before, after=after, channel=AuditEntry.Channel.SYSTEM)
+    entry = record(
+        obj,
+        event,
+        None,
+        before=before,
+        after=after,
+        channel=AuditEntry.Channel.SYSTEM,
+        commit=False,
+    )
+    if entry is not None:
+        report.history.append(entry)
 
 
 def _save_changes(report: SeedReport, obj, values: dict) -> None:
@@ -434,7 +446,7 @@ def _save_changes(report: SeedReport, obj, values: dict) -> None:
     for k in changed:
         setattr(obj, k, values[k])
     obj.save(update_fields=changed)
-    _audit(obj, "update", before)
+    _audit(report, obj, "update", before)
     report.add(type(obj), "updated")
 
 
@@ -443,18 +455,21 @@ def _sync_list(report: SeedReport, model, parent_lookup: dict, rows: list[dict])
     # Only rows that came from the document are ours to change; officers' own rows stay.
     extra = {"from_document": True} if _has_field(model, "from_document") else {}
     existing = {o.order: o for o in model.objects.filter(**parent_lookup, **extra)}
-    objs = []
+    objs, new = [], []
     for order, values in enumerate(rows, start=1):
         obj = existing.pop(order, None)
         if obj is None:
-            obj = model.objects.create(**parent_lookup, order=order, **extra, **values)
-            _audit(obj, "create")
-            report.add(model, "created")
+            obj = model(**parent_lookup, order=order, **extra, **values)
+            new.append(obj)
         else:
             _save_changes(report, obj, values)
         objs.append(obj)
+    # A first load creates hundreds of rows: one INSERT per list, not one per row.
+    for obj in model.objects.bulk_create(new):
+        _audit(report, obj, "create")
+        report.add(model, "created")
     for obj in existing.values():
-        _audit(obj, "delete", snapshot(obj))
+        _audit(report, obj, "delete", snapshot(obj))
         obj.delete()
         report.add(model, "removed")
     return objs
@@ -510,6 +525,7 @@ def load_seed(directory: Path) -> SeedReport:
             partnerships[p["key"]] = obj
         for _file, s in data.strategies:
             _load_strategy(report, s, partnerships, orgs)
+        AuditEntry.objects.bulk_create(report.history)
     return report
 
 
@@ -567,7 +583,7 @@ def _load_strategy(report: SeedReport, s: dict, partnerships: dict, orgs: dict) 
             ],
         )
     for gone in Priority.objects.filter(strategy=strategy, number__gt=len(s["priorities"])):
-        _audit(gone, "delete", snapshot(gone))
+        _audit(report, gone, "delete", snapshot(gone))
         gone.delete()
         report.add(Priority, "removed")
     _sync_list(
