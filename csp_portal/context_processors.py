@@ -7,7 +7,10 @@ from django.urls import reverse
 def navigation(request: HttpRequest) -> dict:
     """Service navigation items, with the current section marked for screen readers."""
     path = request.path
-    items = [{"text": "Strategies", "href": reverse("home")}]
+    items = [
+        {"text": "Strategies", "href": reverse("home")},
+        {"text": "Assessments", "href": reverse("assessment_list")},
+    ]
     if request.user.is_authenticated:
         items += [
             {"text": "My actions", "href": reverse("my_actions")},

@@ -4,11 +4,13 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from partners import views as partner_views
+from platform_ops.views import healthz
 
 admin.site.site_header = "CSP Portal administration"
 admin.site.site_title = "CSP Portal administration"
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", include("priorities.urls")),
     path("assessments/", include("assessments.urls")),
     path("surveys/", include("surveys.urls")),

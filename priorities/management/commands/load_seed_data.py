@@ -5,6 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from assessments.seed import load_assessment_seed
 from priorities.seed import SeedError, load_seed
 
 
@@ -19,9 +20,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         directory = options["dir"] or Path(settings.SEED_DATA_DIR)
         try:
+            # Strategies first: the assessments and surveys belong to their partnerships.
             report = load_seed(directory)
+            load_assessment_seed(directory, report)
         except SeedError as exc:
-            raise CommandError(f"Nothing was loaded. {exc}") from exc
+            raise CommandError(f"Nothing more was loaded. {exc}") from exc
         for line in report.lines():
             self.stdout.write(f"  {line}")
         verdict = f"{report.changed} rows changed" if report.changed else "nothing changed"
