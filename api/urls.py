@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from partners.api import views as partner_api
 from priorities.api import views as priority_api
+from surveys.api import views as survey_api
 
 router = DefaultRouter()
 router.register("partnerships", partner_api.PartnershipViewSet, basename="partnership")
@@ -18,6 +19,10 @@ router.register("actions", priority_api.ActionViewSet, basename="action")
 router.register("progress-updates", priority_api.ProgressUpdateViewSet, basename="progress-update")
 router.register("indicators", priority_api.IndicatorViewSet, basename="indicator")
 router.register("indicator-values", priority_api.IndicatorValueViewSet, basename="indicator-value")
+router.register("surveys", survey_api.SurveyViewSet, basename="survey")
+router.register("survey-questions", survey_api.QuestionViewSet, basename="survey-question")
+router.register("survey-results", survey_api.SurveyResultViewSet, basename="survey-result")
+router.register("survey-breakdowns", survey_api.SurveyBreakdownViewSet, basename="survey-breakdown")
 
 # The schema and its documentation are published on purpose: they describe, not disclose.
 PUBLIC = {"permission_classes": [AllowAny], "authentication_classes": []}

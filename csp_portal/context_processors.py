@@ -10,6 +10,7 @@ def navigation(request: HttpRequest) -> dict:
     items = [
         {"text": "Strategies", "href": reverse("home")},
         {"text": "Assessments", "href": reverse("assessment_list")},
+        {"text": "Surveys", "href": reverse("survey_list")},
     ]
     if request.user.is_authenticated:
         items += [

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "priorities",
     "assessments",
     "surveys",
+    "priority_setting",
     "scrutiny",
     "platform_ops",
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("priorities.urls")),
     path("assessments/", include("assessments.urls")),
     path("surveys/", include("surveys.urls")),
+    path("priority-setting/", include("priority_setting.urls")),
     path("scrutiny/", include("scrutiny.urls")),
     path("organisations/", partner_views.OrganisationListView.as_view(), name="organisation_list"),
     path(
