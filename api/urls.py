@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from partners.api import views as partner_api
 from priorities.api import views as priority_api
+from priority_setting.api import views as priority_setting_api
 from surveys.api import views as survey_api
 
 router = DefaultRouter()
@@ -23,6 +24,13 @@ router.register("surveys", survey_api.SurveyViewSet, basename="survey")
 router.register("survey-questions", survey_api.QuestionViewSet, basename="survey-question")
 router.register("survey-results", survey_api.SurveyResultViewSet, basename="survey-result")
 router.register("survey-breakdowns", survey_api.SurveyBreakdownViewSet, basename="survey-breakdown")
+router.register(
+    "priority-exercises", priority_setting_api.ExerciseViewSet, basename="priority-exercise"
+)
+router.register(
+    "priority-candidates", priority_setting_api.CandidateViewSet, basename="priority-candidate"
+)
+router.register("priority-scores", priority_setting_api.ScoreViewSet, basename="priority-score")
 
 # The schema and its documentation are published on purpose: they describe, not disclose.
 PUBLIC = {"permission_classes": [AllowAny], "authentication_classes": []}

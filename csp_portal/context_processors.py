@@ -3,6 +3,8 @@
 from django.http import HttpRequest
 from django.urls import reverse
 
+from partners import access
+
 
 def navigation(request: HttpRequest) -> dict:
     """Service navigation items, with the current section marked for screen readers."""
@@ -18,6 +20,9 @@ def navigation(request: HttpRequest) -> dict:
             {"text": "All actions", "href": reverse("action_list")},
             {"text": "Scrutiny", "href": reverse("scrutiny_index")},
         ]
+        # Exercises are partnership working papers: the item only for people with a role.
+        if access.is_superuser(request.user) or access.member_partnership_ids(request.user):
+            items.append({"text": "Priority setting", "href": reverse("priority_exercise_list")})
     items.append({"text": "Organisations", "href": reverse("organisation_list")})
     if request.user.is_authenticated:
         items.append({"text": "API tokens", "href": reverse("api_tokens")})
