@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
+from assessments.api import views as assessment_api
 from partners.api import views as partner_api
 from priorities.api import views as priority_api
 from priority_setting.api import views as priority_setting_api
@@ -20,6 +21,10 @@ router.register("actions", priority_api.ActionViewSet, basename="action")
 router.register("progress-updates", priority_api.ProgressUpdateViewSet, basename="progress-update")
 router.register("indicators", priority_api.IndicatorViewSet, basename="indicator")
 router.register("indicator-values", priority_api.IndicatorValueViewSet, basename="indicator-value")
+router.register("assessments", assessment_api.AssessmentViewSet, basename="assessment")
+router.register("measures", assessment_api.MeasureViewSet, basename="measure")
+router.register("assessment-figures", assessment_api.FigureViewSet, basename="assessment-figure")
+router.register("crime-counts", assessment_api.CrimeCountViewSet, basename="crime-count")
 router.register("surveys", survey_api.SurveyViewSet, basename="survey")
 router.register("survey-questions", survey_api.QuestionViewSet, basename="survey-question")
 router.register("survey-results", survey_api.SurveyResultViewSet, basename="survey-result")

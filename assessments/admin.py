@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from audit.admin import AuditedAdmin
+
 from .models import (
     Assessment,
     CrimeRecord,
@@ -53,13 +55,19 @@ class FigureAdmin(admin.ModelAdmin):
 
 
 @admin.register(CrimeTypeMapping)
-class CrimeTypeMappingAdmin(admin.ModelAdmin):
+class CrimeTypeMappingAdmin(AuditedAdmin):
+    """Officers use /assessments/crime-types/; admin edits share its history and version."""
+
+    readonly_fields = ["version"]
     list_display = ["crime_type", "offence_group", "offence_subgroup"]
     list_filter = ["crime_type"]
 
 
 @admin.register(Place)
-class PlaceAdmin(admin.ModelAdmin):
+class PlaceAdmin(AuditedAdmin):
+    """Officers use /assessments/places/; admin edits share its history and version."""
+
+    readonly_fields = ["version"]
     list_display = ["name", "partnership"]
     list_filter = ["partnership"]
 

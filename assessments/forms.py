@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from django import forms
@@ -12,7 +13,7 @@ from partners.access import is_superuser, officer_partnership_ids
 from partners.models import Partnership
 
 from .filechecks import what_binary
-from .models import ImportRun
+from .models import ASB, POLICE_UK_CRIME_TYPES, CrimeTypeMapping, ImportRun, Place
 
 MAX_MONTHS = 36
 
@@ -162,3 +163,154 @@ class FindingsForm(forms.Form):
 
 class PublishForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+LSOA_CODE = re.compile(r"[EW]0\d{7}")
+
+
+class PlaceForm(forms.Form):
+    """A named place: some LSOAs, a box of longitude and latitude, or both."""
+
+    partnership = forms.ModelChoiceField(
+        queryset=Partnership.objects.none(),
+        label="Partnership",
+        empty_label=None,
+        error_messages={"required": "Select a partnership"},
+    )
+    name = forms.CharField(
+        label="Name",
+        max_length=100,
+        help_text="For example, Bluewater.",
+        error_messages={
+            "required": "Enter a name",
+            "max_length": "Name must be 100 characters or fewer",
+        },
+    )
+    lsoa_codes = forms.CharField(
+        label="LSOA codes (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        help_text="Separate codes with spaces, commas or new lines, for example E01024148.",
+    )
+    min_longitude = forms.FloatField(
+        label="West edge (longitude)", required=False, widget=forms.TextInput
+    )
+    max_longitude = forms.FloatField(
+        label="East edge (longitude)", required=False, widget=forms.TextInput
+    )
+    min_latitude = forms.FloatField(
+        label="South edge (latitude)", required=False, widget=forms.TextInput
+    )
+    max_latitude = forms.FloatField(
+        label="North edge (latitude)", required=False, widget=forms.TextInput
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    BOX = ("min_longitude", "max_longitude", "min_latitude", "max_latitude")
+
+    def __init__(self, *args, user, place=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.place = place
+        self.fields["partnership"].queryset = officer_partnerships(user)
+        for name in self.BOX:
+            axis = "longitude" if "longitude" in name else "latitude"
+            self.fields[name].error_messages["invalid"] = f"Enter the {axis} as a number"
+            self.fields[name].widget.attrs.update(
+                {"inputmode": "decimal", "class": "govuk-input--width-10"}
+            )
+        if place is not None:
+            del self.fields["partnership"]  # a place stays with its partnership
+
+    def clean_lsoa_codes(self) -> list[str]:
+        codes = [c.upper() for c in re.split(r"[\s,;]+", self.cleaned_data["lsoa_codes"]) if c]
+        wrong = [c for c in codes if not LSOA_CODE.fullmatch(c)]
+        if wrong:
+            raise forms.ValidationError(
+                f"{wrong[0]} is not an LSOA code: enter codes like E01024148"
+            )
+        return list(dict.fromkeys(codes))  # each once, in the order given
+
+    def clean(self):
+        data = super().clean()
+        box = [data.get(n) for n in self.BOX]
+        given = [v is not None for v in box]
+        if any(given) and not all(given):
+            for name, present in zip(self.BOX, given, strict=True):
+                if not present and name not in self.errors:
+                    self.add_error(name, "Enter all four edges of the box, or none")
+            return data
+        if all(given):
+            west, east, south, north = box
+            if not (-180 <= west <= 180 and -180 <= east <= 180):
+                self.add_error("min_longitude", "Longitude must be between -180 and 180")
+            elif west >= east:
+                self.add_error("max_longitude", "The east edge must be east of the west edge")
+            if not (-90 <= south <= 90 and -90 <= north <= 90):
+                self.add_error("min_latitude", "Latitude must be between -90 and 90")
+            elif south >= north:
+                self.add_error("max_latitude", "The north edge must be north of the south edge")
+        elif not data.get("lsoa_codes") and "lsoa_codes" not in self.errors:
+            self.add_error("lsoa_codes", "Enter LSOA codes, a box, or both")
+        partnership = data.get("partnership") or getattr(self.place, "partnership", None)
+        name = data.get("name")
+        if partnership and name:
+            clash = Place.objects.filter(partnership=partnership, name__iexact=name)
+            if self.place is not None:
+                clash = clash.exclude(pk=self.place.pk)
+            if clash.exists():
+                self.add_error(
+                    "name", f"{partnership.short_name} already has a place called {name}"
+                )
+        return data
+
+    def values(self) -> dict:
+        """The place's fields from the form, ready for the service."""
+        names = ["name", "lsoa_codes", *self.BOX] + (["partnership"] if self.place is None else [])
+        return {n: self.cleaned_data[n] for n in names}
+
+
+class CrimeTypeMappingForm(forms.Form):
+    """Which Home Office offence group (and subgroup) a police.uk crime type matches."""
+
+    crime_type = forms.ChoiceField(
+        label="police.uk crime type",
+        choices=[(t, t) for t in POLICE_UK_CRIME_TYPES if t != ASB],
+        error_messages={"required": "Select a police.uk crime type"},
+    )
+    offence_group = forms.CharField(
+        label="Home Office offence group",
+        max_length=120,
+        help_text="As written in the Home Office table, for example Theft offences.",
+        error_messages={"required": "Enter the Home Office offence group"},
+    )
+    offence_subgroup = forms.CharField(
+        label="Home Office offence subgroup (optional)",
+        max_length=120,
+        required=False,
+        help_text="Leave empty to match every subgroup of the group.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, mapping=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.mapping = mapping
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        clash = CrimeTypeMapping.objects.filter(
+            crime_type=data["crime_type"],
+            offence_group__iexact=data["offence_group"],
+            offence_subgroup__iexact=data["offence_subgroup"],
+        )
+        if self.mapping is not None:
+            clash = clash.exclude(pk=self.mapping.pk)
+        if clash.exists():
+            self.add_error("offence_group", "This crime type is already mapped to that group")
+        return data
+
+    def values(self) -> dict:
+        return {
+            n: self.cleaned_data[n] for n in ("crime_type", "offence_group", "offence_subgroup")
+        }

@@ -5,6 +5,8 @@ One call imports one or several files (or a folder, or the monthly archive's zip
 row is read; rows are then read with pandas a chunk at a time (memory stays flat for a million
 rows), checked, assigned to an area and written, all inside one transaction. Any bad row rolls the
 whole import back and the report names file, row, column and reason for each problem found.
+Rows with an LSOA code but no district the portal knows take the area another row with that
+code has (in this import or an earlier one), in one pass at the end.
 
 Importing a force-month again replaces it exactly: the rows of every force-month the import
 contains are deleted first, so the same file twice equals once and a corrected file replaces
@@ -29,8 +31,9 @@ from itertools import repeat
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
-from django.db import connection, connections, transaction
+from django.db import connection, connections, models, transaction
 
 from partners.models import Area, Partnership
 
@@ -64,7 +67,7 @@ FIELDS = {
     "Crime type": ("crime_type", 60),
     "Last outcome category": ("outcome", 150),
 }
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = 20_000
 MONTH_RE = r"\d{4}-(?:0[1-9]|1[0-2])"
 LSOA_CODE_RE = r"[EW]0\d{7}"
 EXTRA = "__extra__"  # catches a 13th field, which pandas would otherwise take as an index
@@ -232,36 +235,60 @@ class AreaMatcher:
     def district(self, lsoa_names: pd.Series) -> pd.Series:
         return lsoa_names.map({n: self._district(n) for n in lsoa_names.unique()})
 
-    def assign(self, chunk: pd.DataFrame) -> tuple[pd.Series, bool]:
-        """Areas by LSOA name, or by a code already seen with a name in this import; and
-        whether rows with a code but no name are left for resolve_codes. No database."""
+    def assign(self, chunk: pd.DataFrame) -> tuple[pd.Series, set[str]]:
+        """Areas by LSOA name, or by a code already seen with a name in this import; and the
+        codes of rows still without an area, for place_by_earlier_codes. No database."""
         names = chunk["LSOA name"]
         area_of = {n: self.by_name.get(self._district(n).casefold()) for n in names.unique()}
         area = names.map(area_of).astype("float64")
+        missing = area.isna().to_numpy()
+        if not missing.any():
+            return area, set()
         codes = chunk["LSOA code"]
-        unnamed = area.isna() & (codes != "")
+        has_code = codes.to_numpy() != ""
+        unnamed = missing & has_code
         if unnamed.any():
             # Learn which area each code is in from rows that name it, then place the others.
-            named = ~area.isna() & (codes != "")
+            named = ~missing & has_code
             pairs = zip(codes[named].tolist(), area[named].astype(int).tolist(), strict=True)
             self.by_code.update(pairs)
             known = dict(self.by_code)
             area = area.where(~unnamed, codes.map(known).astype("float64"))
-        return area, bool((area.isna() & (codes != "")).any())
+        left = area.isna().to_numpy() & has_code
+        return area, set(pd.unique(codes.to_numpy()[left])) if left.any() else set()
 
-    def resolve_codes(self, chunk: pd.DataFrame, area: pd.Series) -> pd.Series:
-        """Areas for rows with an LSOA code but no name, from codes earlier imports placed."""
-        codes = chunk["LSOA code"]
-        unnamed = area.isna() & (codes != "")
-        missing = set(codes[unnamed].unique()) - set(self.by_code)
-        if missing:
-            self.by_code.update(
-                CrimeRecord.objects.filter(lsoa_code__in=missing, area__isnull=False)
+    def place_by_earlier_codes(self, run: ImportRun, codes: set[str], report: PoliceReport):
+        """Give an area to this import's rows that have an LSOA code but no known district,
+        where a row (of this import or an earlier one) with that code has one.
+
+        Done once at the end, in SQL, so the rows are read and written without stopping the
+        pipeline: one look-up and, only where a code is found, one UPDATE per area.
+        """
+        found: dict[str, int] = {}
+        codes = sorted(codes)
+        for i in range(0, len(codes), 5000):  # SQLite limits the parameters of one query
+            found.update(
+                CrimeRecord.objects.filter(lsoa_code__in=codes[i : i + 5000], area__isnull=False)
                 .values_list("lsoa_code", "area_id")
                 .distinct()
             )
-        known = dict(self.by_code)
-        return area.where(~unnamed, codes.map(known).astype("float64"))
+        if not found:
+            return
+        rows = CrimeRecord.objects.filter(import_run=run, area__isnull=True)
+        by_area: dict[int, list[str]] = {}
+        for code, area_id in found.items():
+            by_area.setdefault(area_id, []).append(code)
+        for area_id, area_codes in by_area.items():
+            placed = rows.filter(lsoa_code__in=area_codes)
+            counted = placed.values_list("lsoa_name").annotate(n=models.Count("pk")).order_by()
+            for lsoa_name, n in counted:
+                district = self._district(lsoa_name) if lsoa_name else "(no LSOA name)"
+                report.unknown_districts[district] -= n
+                inside = area_id in self.partnership_area_ids
+                counter = report.in_partnership if inside else report.other_areas
+                counter[self.names[area_id]] += n
+            placed.update(area_id=area_id)
+        report.unknown_districts = +report.unknown_districts  # drop districts now at zero
 
 
 # --- the import ------------------------------------------------------------------------------
@@ -284,6 +311,25 @@ class PoliceReport:
     no_location_asb: int = 0
     force_months: dict = field(default_factory=dict)  # "force|YYYY-MM" -> rows imported
     replaced: dict = field(default_factory=dict)  # "force|YYYY-MM" -> rows deleted
+
+    def merge(self, part: PoliceReport) -> None:
+        """Add one chunk's counts (worked out away from the database) to the report."""
+        self.rows += part.rows
+        self.crimes += part.crimes
+        self.asb += part.asb
+        self.no_location += part.no_location
+        self.no_location_asb += part.no_location_asb
+        for mine, theirs in (
+            (self.by_crime_type, part.by_crime_type),
+            (self.in_partnership, part.in_partnership),
+            (self.other_areas, part.other_areas),
+            (self.unknown_districts, part.unknown_districts),
+        ):
+            mine.update(theirs)
+
+    def force_months_in_chunk_months(self) -> set[str]:
+        """The months of a chunk's force-months (keys are "force|YYYY-MM")."""
+        return {key.rsplit("|", 1)[1] for key in self.force_months}
 
     def as_dict(self) -> dict:
         return {
@@ -370,6 +416,7 @@ def _import_sources(
     matcher = AreaMatcher(partnership)
     writer = _writer_for(run)
     done = 0
+    pending: set[str] = set()  # LSOA codes of rows written without an area
     # 2. Rows, a chunk at a time, in one transaction: any problem rolls all of it back.
     with transaction.atomic():
         for source in collected.sources:
@@ -382,12 +429,11 @@ def _import_sources(
                 file_rows += item.rows_read
                 if problems or item.chunk is None:
                     continue  # keep checking to report every problem, but write nothing more
-                chunk, areas, text = item.chunk, item.areas, item.text
-                if item.unresolved:
-                    areas, text = matcher.resolve_codes(chunk, areas), None
-                _count(report, chunk, areas, matcher)
-                months.update(chunk["Month"].unique())
-                _replace_force_months(report, chunk, run)
+                chunk, areas, text, counts = item.chunk, item.areas, item.text, item.counts
+                pending |= item.pending
+                report.merge(counts)
+                months.update(counts.force_months_in_chunk_months())
+                _replace_force_months(report, counts.force_months, run)
                 writer.write(chunk, areas, text)
                 done += len(chunk)
                 if progress:
@@ -402,6 +448,8 @@ def _import_sources(
             )
         if problems:
             transaction.set_rollback(True)
+        elif pending:
+            matcher.place_by_earlier_codes(run, pending, report)
     if problems:
         raise ImportFailed(problems.items, problems.total, report.as_dict())
     return report.as_dict()
@@ -415,8 +463,9 @@ class _Prepared:
     rows_read: int
     chunk: pd.DataFrame | None = None
     areas: pd.Series | None = None
-    text: str | None = None  # COPY text, when the writer wants it and areas are final
-    unresolved: bool = False  # rows with an LSOA code but no name still need the database
+    text: bytes | None = None  # COPY data, when the writer wants it
+    pending: set[str] = field(default_factory=set)  # codes of rows left without an area
+    counts: PoliceReport | None = None  # the chunk's share of the report
 
 
 def _prepare(
@@ -427,17 +476,18 @@ def _prepare(
     wants_text: bool,
     run_id: int,
 ) -> Iterator[_Prepared]:
-    """Read, check and place each chunk. Touches no database, so it can run in a thread."""
+    """Read, check, place, count and encode each chunk. No database: it can run in a thread."""
     for chunk in _chunks(source, chunk_rows, problems):
         good = _check_chunk(source.name, chunk, problems)
         if problems:
             yield _Prepared(len(chunk))
             continue
         rows = len(chunk)
-        chunk = chunk[good]
-        areas, unresolved = matcher.assign(chunk)
-        text = copy_text(chunk, areas, run_id) if wants_text and not unresolved else None
-        yield _Prepared(rows, chunk, areas, text, unresolved)
+        if not good.all():  # pragma: no cover - a bad row is a problem, handled above
+            chunk = chunk[good]
+        areas, pending = matcher.assign(chunk)
+        text = copy_text(chunk, areas, run_id).encode() if wants_text else None
+        yield _Prepared(rows, chunk, areas, text, pending, _chunk_counts(chunk, areas, matcher))
 
 
 def _in_background(items: Iterator[_Prepared], depth: int = 2) -> Iterator[_Prepared]:
@@ -506,102 +556,129 @@ def _parser_problem(name: str, message: str) -> Problem:
     return Problem(name, f"cannot be read as CSV: {message}")
 
 
-def _bad(series: pd.Series, ok: Callable[[str], bool]) -> pd.Series:
+def _bad(values: np.ndarray, ok: Callable[[str], bool]) -> np.ndarray:
     """Rows whose value fails `ok`, testing each distinct value once."""
-    bad = [v for v in series.unique() if not ok(v)]
-    return series.isin(bad) if bad else pd.Series(False, index=series.index)
+    bad = [v for v in pd.unique(values) if not ok(v)]
+    return np.isin(values, bad) if bad else np.zeros(len(values), dtype=bool)
 
 
-def _check_chunk(name: str, chunk: pd.DataFrame, problems: _Problems) -> pd.Series:
-    """Mark each row good or bad, adding a problem for every bad cell (vectorised)."""
-    bad = pd.Series(False, index=chunk.index)
+def _numbers(text: np.ndarray) -> np.ndarray:
+    """Each cell as a float, NaN where empty or not a number; twice as fast as to_numeric
+    when every cell is a plain number, which is almost always."""
+    if "_" not in "".join(text):  # float() takes "1_0"; PostgreSQL does not
+        values = text.copy()
+        values[text == ""] = "nan"
+        try:
+            return values.astype(np.float64)
+        except ValueError:
+            pass
+    return pd.to_numeric(text, errors="coerce").astype(np.float64)
 
-    def flag(mask: pd.Series, column: str, reason: Callable[[str], str]) -> None:
+
+def _check_chunk(name: str, chunk: pd.DataFrame, problems: _Problems) -> np.ndarray:
+    """Mark each row good or bad, adding a problem for every bad cell (vectorised).
+
+    Masks are plain numpy arrays: comparing object arrays through pandas costs several times
+    more, and this runs for every row of every import.
+    """
+    cells = {column: chunk[column].to_numpy() for column in chunk.columns}
+    rows = chunk.index.to_numpy()
+    bad = np.zeros(len(chunk), dtype=bool)
+
+    def flag(mask: np.ndarray, column: str, reason: Callable[[str], str]) -> None:
         nonlocal bad
         if mask.any():
-            for index, value in chunk.loc[mask, column].items():
+            for index, value in zip(rows[mask], cells[column][mask], strict=True):
                 problems.add(Problem(name, reason(value), row=int(index) + 2, column=column))
             bad |= mask
 
-    extra = chunk[EXTRA] != ""
+    extra = cells[EXTRA] != ""
     if extra.any():
-        for index in chunk.index[extra.to_numpy()]:
+        for index in rows[extra]:
             problems.add(Problem(name, "has 13 columns where the header has 12.", row=index + 2))
         bad |= extra
-    maybe_empty = (chunk["Month"] == "") & (chunk["Crime type"] == "")
-    empty_row = pd.Series(False, index=chunk.index)
-    if maybe_empty.any():
-        empty_row[maybe_empty] = (chunk[maybe_empty] == "").all(axis=1)
-        for index in chunk.index[empty_row.to_numpy()]:
+    empty_row = (cells["Month"] == "") & (cells["Crime type"] == "")
+    if empty_row.any():
+        for column in POLICE_UK_HEADER:
+            empty_row &= cells[column] == ""
+        for index in rows[empty_row]:
             problems.add(Problem(name, "the row is empty.", row=int(index) + 2))
         bad |= empty_row
     filled = ~empty_row
     month_re, code_re = re.compile(MONTH_RE), re.compile(LSOA_CODE_RE)
     flag(
-        filled & _bad(chunk["Month"], lambda v: bool(month_re.fullmatch(v))),
+        filled & _bad(cells["Month"], lambda v: bool(month_re.fullmatch(v))),
         "Month",
         lambda v: f"{v!r} is not a month like 2023-02." if v else "is empty.",
     )
     flag(
-        filled & _bad(chunk["Falls within"], lambda v: bool(v.strip())),
+        filled & _bad(cells["Falls within"], lambda v: bool(v.strip())),
         "Falls within",
         lambda v: "is empty.",
     )
     flag(
-        filled & ~chunk["Crime type"].isin(POLICE_UK_CRIME_TYPES),
+        filled & _bad(cells["Crime type"], lambda v: v in POLICE_UK_CRIME_TYPES),
         "Crime type",
         lambda v: f"{v!r} is not one of the 14 police.uk crime types." if v else "is empty.",
     )
     for column, low, high in (("Longitude", -180, 180), ("Latitude", -90, 90)):
-        text = chunk[column]
-        number = pd.to_numeric(text, errors="coerce")
+        text = cells[column]
+        number = _numbers(text)
+        within = (number >= low) & (number <= high)  # NaN (not a number) is never within
         flag(
-            filled & (text != "") & ~number.between(low, high),
+            filled & (text != "") & ~within,
             column,
             lambda v, low=low, high=high: f"{v!r} is not a number between {low} and {high}.",
         )
     flag(
-        _bad(chunk["LSOA code"], lambda v: not v or bool(code_re.fullmatch(v))),
+        _bad(cells["LSOA code"], lambda v: not v or bool(code_re.fullmatch(v))),
         "LSOA code",
         lambda v: f"{v!r} is not an LSOA code like E01024148.",
     )
     for column, (_field, longest) in FIELDS.items():
-        values = chunk[column].tolist()
-        if values and max(map(len, values)) > longest:
+        values = cells[column]
+        if len(values) and max(map(len, values)) > longest:
             flag(
-                chunk[column].str.len() > longest,
+                np.fromiter(map(len, values), dtype=np.int64, count=len(values)) > longest,
                 column,
                 lambda v, longest=longest: f"is {len(v)} characters long; at most {longest} fit.",
             )
     return ~bad
 
 
+def _chunk_counts(chunk: pd.DataFrame, areas: pd.Series, m: AreaMatcher) -> PoliceReport:
+    """One chunk's share of the report; no database, so the reading thread can do it."""
+    report = PoliceReport()
+    _count(report, chunk, areas, m)
+    pairs = chunk.groupby(["Falls within", "Month"], sort=False).size()
+    report.force_months = {f"{force}|{month}": int(n) for (force, month), n in pairs.items()}
+    return report
+
+
 def _count(report: PoliceReport, chunk: pd.DataFrame, areas: pd.Series, m: AreaMatcher) -> None:
-    is_asb = chunk["Crime type"] == ASB
+    by_type = {t: int(n) for t, n in chunk["Crime type"].value_counts().items()}
     report.rows += len(chunk)
-    report.asb += int(is_asb.sum())
-    report.crimes += int((~is_asb).sum())
-    report.by_crime_type.update(chunk["Crime type"].value_counts().to_dict())
-    no_location = (chunk["LSOA code"] == "") & (chunk["LSOA name"] == "")
+    report.asb += by_type.get(ASB, 0)
+    report.crimes += len(chunk) - by_type.get(ASB, 0)
+    report.by_crime_type.update(by_type)
+    is_asb = chunk["Crime type"].to_numpy() == ASB
+    no_location = (chunk["LSOA code"].to_numpy() == "") & (chunk["LSOA name"].to_numpy() == "")
     report.no_location += int(no_location.sum())
     report.no_location_asb += int((no_location & is_asb).sum())
-    inside = areas.isin(m.partnership_area_ids)
-    for area_id, n in areas[inside].value_counts().items():
-        report.in_partnership[m.names[int(area_id)]] += int(n)
-    other = areas.notna() & ~inside
-    for area_id, n in areas[other].value_counts().items():
-        report.other_areas[m.names[int(area_id)]] += int(n)
-    unknown = areas.isna() & ~no_location
+    for area_id, n in areas.value_counts().items():  # NaN (no area) is not counted here
+        inside = int(area_id) in m.partnership_area_ids
+        counter = report.in_partnership if inside else report.other_areas
+        counter[m.names[int(area_id)]] += int(n)
+    unknown = areas.isna().to_numpy() & ~no_location
     if unknown.any():
         districts = m.district(chunk.loc[unknown, "LSOA name"]).replace("", "(no LSOA name)")
         report.unknown_districts.update(districts.value_counts().to_dict())
 
 
-def _replace_force_months(report: PoliceReport, chunk: pd.DataFrame, run: ImportRun) -> None:
+def _replace_force_months(report: PoliceReport, pairs: dict[str, int], run: ImportRun) -> None:
     """Delete what an earlier import held for each force-month first met in this import."""
-    pairs = chunk.groupby(["Falls within", "Month"], sort=False).size()
-    for (force, month), n in pairs.items():
-        key = f"{force}|{month}"
+    for key, n in pairs.items():
+        force, month = key.rsplit("|", 1)
         if key not in report.force_months:
             deleted, _ = (
                 CrimeRecord.objects.filter(force=force, month=f"{month}-01")
@@ -705,12 +782,13 @@ class _CopyWriter:
         table = CrimeRecord._meta.db_table
         self.sql = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
 
-    def write(self, chunk: pd.DataFrame, areas: pd.Series, text: str | None) -> None:
+    def write(self, chunk: pd.DataFrame, areas: pd.Series, text: bytes | None) -> None:
         if chunk.empty:
             return
-        buffer = io.StringIO(text if text is not None else copy_text(chunk, areas, self.run.pk))
+        # Bytes, not str: psycopg2 would otherwise encode in this thread, holding the GIL.
+        data = text if text is not None else copy_text(chunk, areas, self.run.pk).encode()
         with connection.cursor() as cursor:
-            cursor.copy_expert(self.sql, buffer, size=1 << 20)
+            cursor.copy_expert(self.sql, io.BytesIO(data), size=1 << 20)
 
 
 class _OrmWriter:
@@ -722,7 +800,7 @@ class _OrmWriter:
     def __init__(self, run: ImportRun) -> None:
         self.run = run
 
-    def write(self, chunk: pd.DataFrame, areas: pd.Series, text: str | None) -> None:
+    def write(self, chunk: pd.DataFrame, areas: pd.Series, text: bytes | None) -> None:
         objs = []
         for row in _rows_out(chunk, areas, self.run.pk):
             values = dict(zip(COLUMNS, row, strict=True))

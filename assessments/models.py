@@ -139,6 +139,8 @@ class Figure(models.Model):
         TREND = "trend", "Monthly trend"
         HOTSPOT_LOCATION = "hotspot_location", "Hotspot location"
         HOTSPOT_LSOA = "hotspot_lsoa", "Hotspot LSOA"
+        TYPE_HOTSPOT_LOCATION = "type_hotspot_street", "Hotspot location for a crime type"
+        TYPE_HOTSPOT_LSOA = "type_hotspot_lsoa", "Hotspot LSOA for a crime type"
         COMPARISON = "comparison", "Comparison with other partnerships"
 
     class Qualifier(models.TextChoices):
@@ -154,6 +156,11 @@ class Figure(models.Model):
         max_length=200,
         blank=True,
         help_text="What within the measure this row is: a crime type, street, LSOA or partnership.",
+    )
+    crime_type = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="For a figure about one police.uk crime type (a hotspot of burglary): the type.",
     )
     area = models.ForeignKey(
         Area,
@@ -236,6 +243,8 @@ class CrimeTypeMapping(models.Model):
         blank=True,
         help_text="Empty means every subgroup of the group.",
     )
+    # Incremented on every edit, so a second officer's save never silently overwrites the first.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["crime_type", "offence_group", "offence_subgroup"]
@@ -265,6 +274,8 @@ class Place(models.Model):
     min_latitude = models.FloatField(null=True, blank=True)
     max_longitude = models.FloatField(null=True, blank=True)
     max_latitude = models.FloatField(null=True, blank=True)
+    # Incremented on every edit, so a second officer's save never silently overwrites the first.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["partnership", "name"]

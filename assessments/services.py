@@ -14,13 +14,26 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from audit.models import AuditEntry
+from audit.services import history_of, record, snapshot
 from partners.access import is_superuser, officer_partnership_ids
 from partners.models import AreaPopulation, Partnership
 
 from . import computations as c
 from .filechecks import ImportFailed, Problem
 from .imports import RunProgress, import_police_uk
-from .models import Assessment, CrimeRecord, Figure, ImportRun, KeyFinding, Measure, OffenceCount
+from .models import (
+    ASB,
+    Assessment,
+    CrimeRecord,
+    CrimeTypeMapping,
+    Figure,
+    ImportRun,
+    KeyFinding,
+    Measure,
+    OffenceCount,
+    Place,
+)
 from .table_imports import import_home_office, import_ons_population
 from .tables import ordinal
 
@@ -375,6 +388,7 @@ def draft_from_data(partnership: Partnership, start, end, user=None):
             label=f"{spot.lsoa_name} ({spot.label})",
             value=spot.count,
         )
+    figures += _type_hotspot_figures(area_ids, start, end, current_types, base)
     figures += _comparison_figures(partnership, start, end, base, notes)
 
     if not comparable:
@@ -400,6 +414,50 @@ def draft_from_data(partnership: Partnership, start, end, user=None):
             for i, t in enumerate(findings, start=1)
         )
     return assessment
+
+
+MAJOR_TYPES = 5  # the largest crime types get their own hotspots
+TYPE_HOTSPOTS = 5  # streets and LSOAs listed for each
+
+
+def major_crime_types(counts: dict[str, int], limit: int = MAJOR_TYPES) -> list[str]:
+    """The largest crime types of the period, most first; ASB is never among them."""
+    ranked = sorted((t for t in counts if t != ASB and counts[t]), key=lambda t: (-counts[t], t))
+    return ranked[:limit]
+
+
+def _type_hotspot_figures(area_ids, start, end, current_types, base) -> list[Figure]:
+    """Top streets and LSOAs for each major crime type, and for ASB, which officers target
+    separately (it is not crime, so it is listed on its own, never in a crime total)."""
+    types = major_crime_types(current_types)
+    if c.asb_total(area_ids, start, end):
+        types.append(ASB)
+    out = []
+    for crime_type in types:
+        streets, _unnamed = c.top_locations(area_ids, start, end, crime_type, TYPE_HOTSPOTS)
+        for spot in streets:
+            out.append(
+                Figure(
+                    section=Figure.Section.TYPE_HOTSPOT_LOCATION,
+                    measure=_measure("crimes-at-street"),
+                    crime_type=crime_type,
+                    label=f"{spot.label} ({spot.lsoa_name})",
+                    value=spot.count,
+                    **base,
+                )
+            )
+        for spot in c.top_lsoas(area_ids, start, end, crime_type, TYPE_HOTSPOTS):
+            out.append(
+                Figure(
+                    section=Figure.Section.TYPE_HOTSPOT_LSOA,
+                    measure=_measure("crimes-in-lsoa"),
+                    crime_type=crime_type,
+                    label=f"{spot.lsoa_name} ({spot.label})",
+                    value=spot.count,
+                    **base,
+                )
+            )
+    return out
 
 
 def _months_in_words(start, end) -> str:
@@ -564,3 +622,62 @@ def publish(assessment, version: int):
         raise EditConflict
     assessment.refresh_from_db()
     return assessment
+
+
+# --- places and the crime-type mapping (officers' reference data) ----------------------------
+
+
+class StaleEdit(Exception):
+    """Someone saved this record after the form was opened; carries theirs and what changed."""
+
+    def __init__(self, current, changes: list) -> None:
+        self.current = current
+        self.changes = changes
+        super().__init__(f"{current} was changed by someone else.")
+
+
+def _create_audited(model, values: dict, user):
+    """Create a row and its history entry together, so neither exists without the other."""
+    with transaction.atomic():
+        obj = model.objects.create(**values)
+        record(obj, AuditEntry.Event.CREATE, user, after=snapshot(obj))
+    return obj
+
+
+def _update_audited(model, pk: int, version: int, values: dict, user):
+    """Claim the row at the version the officer saw, then change it and record what changed."""
+    with transaction.atomic():
+        claimed = model.objects.filter(pk=pk, version=version).update(version=F("version") + 1)
+        obj = model.objects.select_for_update().get(pk=pk)
+        if not claimed:
+            raise StaleEdit(obj, [e for e in history_of(obj) if (e.version or 0) > version])
+        before = snapshot(obj)
+        for name, value in values.items():
+            setattr(obj, name, value)
+        obj.save()
+        record(obj, AuditEntry.Event.UPDATE, user, before=before, after=snapshot(obj))
+    return obj
+
+
+def create_place(values: dict, user) -> Place:
+    return _create_audited(Place, values, user)
+
+
+def update_place(place: Place, version: int, values: dict, user) -> Place:
+    return _update_audited(Place, place.pk, version, values, user)
+
+
+def create_crime_type_mapping(values: dict, user) -> CrimeTypeMapping:
+    return _create_audited(CrimeTypeMapping, values, user)
+
+
+def update_crime_type_mapping(mapping: CrimeTypeMapping, version: int, values: dict, user):
+    return _update_audited(CrimeTypeMapping, mapping.pk, version, values, user)
+
+
+def officer_places(user):
+    """Places of the partnerships where the person is an officer (all, for superusers)."""
+    places = Place.objects.select_related("partnership")
+    if is_superuser(user):
+        return places
+    return places.filter(partnership_id__in=officer_partnership_ids(user))

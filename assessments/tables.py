@@ -109,6 +109,8 @@ TABLE_TITLES = {
     "streets": "Streets with most crime",
     "lsoas": "Neighbourhoods (LSOAs) with most crime",
     "comparison": "Comparison with the force's other partnerships",
+    "type-streets": "Streets with most crime, by crime type",
+    "type-lsoas": "Neighbourhoods (LSOAs) with most crime, by crime type",
 }
 
 
@@ -187,6 +189,23 @@ def comparison_rows(figures: list[Figure]) -> list[dict]:
     return ordered
 
 
+def type_hotspot_groups(figures: list[Figure]) -> list[dict]:
+    """Hotspots grouped by crime type, in stored order, each ranked from 1."""
+    groups: dict[str, list[dict]] = {}
+    for f in figures:
+        rows = groups.setdefault(f.crime_type, [])
+        rows.append({"rank": len(rows) + 1, "label": f.label, "count": _int(f.value)})
+    return [{"crime_type": t, "rows": rows} for t, rows in groups.items()]
+
+
+def _type_hotspot_rows(figures: list[Figure]) -> list[list[Cell]]:
+    return [
+        [g["crime_type"], r["rank"], r["label"], r["count"]]
+        for g in type_hotspot_groups(figures)
+        for r in g["rows"]
+    ]
+
+
 def build_tables(assessment: Assessment, figures: list[Figure]) -> dict[str, Table]:
     """Every table of the assessment that has rows, keyed for download URLs."""
     sections = by_section(figures)
@@ -226,6 +245,16 @@ def build_tables(assessment: Assessment, figures: list[Figure]) -> dict[str, Tab
         "lsoas",
         ["LSOA", "Crimes"],
         [[f.label, _int(f.value)] for f in sections[Figure.Section.HOTSPOT_LSOA]],
+    )
+    add(
+        "type-streets",
+        ["Crime type", "Rank", "Street (LSOA)", "Crimes or incidents"],
+        _type_hotspot_rows(sections[Figure.Section.TYPE_HOTSPOT_LOCATION]),
+    )
+    add(
+        "type-lsoas",
+        ["Crime type", "Rank", "LSOA", "Crimes or incidents"],
+        _type_hotspot_rows(sections[Figure.Section.TYPE_HOTSPOT_LSOA]),
     )
     add(
         "comparison",

@@ -12,6 +12,18 @@ urlpatterns = [
         name="assessment_import_new",
     ),
     path("imports/<int:pk>/", views.ImportDetailView.as_view(), name="assessment_import_detail"),
+    path("places/", views.PlaceListView.as_view(), name="assessment_place_list"),
+    path("places/new/", views.PlaceFormView.as_view(), name="assessment_place_new"),
+    path("places/<int:pk>/edit/", views.PlaceFormView.as_view(), name="assessment_place_edit"),
+    path("crime-types/", views.CrimeTypeMappingListView.as_view(), name="assessment_mapping_list"),
+    path(
+        "crime-types/new/", views.CrimeTypeMappingFormView.as_view(), name="assessment_mapping_new"
+    ),
+    path(
+        "crime-types/<int:pk>/edit/",
+        views.CrimeTypeMappingFormView.as_view(),
+        name="assessment_mapping_edit",
+    ),
     path("<slug:slug>/", views.AssessmentDetailView.as_view(), name="assessment_detail"),
     path("<slug:slug>/edit/", views.FindingsEditView.as_view(), name="assessment_edit"),
     path("<slug:slug>/publish/", views.PublishView.as_view(), name="assessment_publish"),

@@ -19,8 +19,16 @@ from partners.access import is_officer, officer_partnership_ids
 
 from . import services
 from .charts import bar_chart
-from .forms import DraftForm, FindingsForm, PublishForm, UploadForm
-from .models import Assessment, Figure, ImportRun
+from .filtersets import AssessmentFilterSet
+from .forms import (
+    CrimeTypeMappingForm,
+    DraftForm,
+    FindingsForm,
+    PlaceForm,
+    PublishForm,
+    UploadForm,
+)
+from .models import Assessment, CrimeTypeMapping, Figure, ImportRun
 from .tables import (
     build_tables,
     by_section,
@@ -29,6 +37,7 @@ from .tables import (
     to_csv,
     to_xlsx,
     trend_rows,
+    type_hotspot_groups,
 )
 
 KIND_SLUGS = {
@@ -51,11 +60,16 @@ class AssessmentListView(ListView):
     context_object_name = "assessments"
 
     def get_queryset(self):
-        return Assessment.objects.visible_to(self.request.user).select_related("partnership")
+        visible = Assessment.objects.visible_to(self.request.user).select_related("partnership")
+        if not self.request.GET:
+            return visible
+        filterset = AssessmentFilterSet(self.request.GET, queryset=visible)
+        return filterset.qs if filterset.is_valid() else visible.none()
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["is_officer"] = can_officer_anywhere(self.request.user)
+        ctx["filtered"] = bool(self.request.GET)
         return ctx
 
 
@@ -92,6 +106,7 @@ class AssessmentDetailView(DetailView):
         figures = assessment_figures(a)
         sections = by_section(figures)
         trend = trend_rows(sections["trend"])
+        tables = build_tables(a, figures)
         ctx.update(
             findings=list(a.findings.all()),
             headlines=sections["headline"],
@@ -107,8 +122,12 @@ class AssessmentDetailView(DetailView):
             else None,
             streets=sections["hotspot_location"],
             lsoas=sections["hotspot_lsoa"],
+            type_streets=type_hotspot_groups(sections[Figure.Section.TYPE_HOTSPOT_LOCATION]),
+            type_lsoas=type_hotspot_groups(sections[Figure.Section.TYPE_HOTSPOT_LSOA]),
             comparison=comparison_rows(sections["comparison"]),
-            tables=build_tables(a, figures),
+            tables=tables,
+            type_streets_table=tables.get("type-streets"),
+            type_lsoas_table=tables.get("type-lsoas"),
             can_edit=not a.is_published and is_officer(self.request.user, a.partnership_id),
         )
         return ctx
@@ -377,3 +396,145 @@ class ImportDetailView(OfficerRequiredMixin, DetailView):
             and run.partnership_id is not None
         )
         return ctx
+
+
+# --- places and the crime-type mapping -------------------------------------------------------
+
+
+class PlaceListView(OfficerRequiredMixin, ListView):
+    """The named places of this officer's partnerships, where drafts measure a share of crime."""
+
+    template_name = "assessments/place_list.html"
+    context_object_name = "places"
+
+    def get_queryset(self):
+        return services.officer_places(self.request.user).order_by("partnership__name", "name")
+
+
+class _ReferenceFormView(OfficerRequiredMixin, View):
+    """Add or edit one record through a service; a stale save shows what the other officer
+    changed and keeps this officer's text in the form (409)."""
+
+    template_name = ""
+    noun = ""
+    list_url = ""
+
+    def get_object(self):
+        return None
+
+    def make_form(self, data=None, obj=None):
+        raise NotImplementedError
+
+    def initial(self, obj) -> dict:
+        raise NotImplementedError
+
+    def save(self, form, obj):
+        raise NotImplementedError
+
+    def render_form(self, form, obj, conflict=None, status=200):
+        ctx = {
+            "form": form,
+            "object": obj,
+            "conflict": conflict,
+            "noun": self.noun,
+            "list_url": reverse(self.list_url),
+        }
+        return render(self.request, self.template_name, ctx, status=status)
+
+    def get(self, request, **kwargs):
+        obj = self.get_object()
+        form = self.make_form(initial=self.initial(obj) if obj else None, obj=obj)
+        return self.render_form(form, obj)
+
+    def post(self, request, **kwargs):
+        obj = self.get_object()
+        form = self.make_form(request.POST, obj=obj)
+        if not form.is_valid():
+            return self.render_form(form, obj)
+        try:
+            self.save(form, obj)
+        except services.StaleEdit as stale:
+            data = request.POST.copy()
+            data["version"] = stale.current.version
+            form = self.make_form(data, obj=stale.current)
+            form.is_valid()
+            return self.render_form(form, stale.current, conflict=stale, status=409)
+        messages.success(request, f"{self.noun.capitalize()} saved.")
+        return redirect(self.list_url)
+
+
+class PlaceFormView(_ReferenceFormView):
+    """Add a place, or change one of this officer's partnerships' places."""
+
+    template_name = "assessments/place_form.html"
+    noun = "place"
+    list_url = "assessment_place_list"
+
+    def get_object(self):
+        if "pk" not in self.kwargs:
+            return None
+        return get_object_or_404(services.officer_places(self.request.user), pk=self.kwargs["pk"])
+
+    def make_form(self, data=None, obj=None, initial=None):
+        return PlaceForm(data, user=self.request.user, place=obj, initial=initial)
+
+    def initial(self, place) -> dict:
+        return {
+            "name": place.name,
+            "lsoa_codes": "\n".join(place.lsoa_codes),
+            "min_longitude": place.min_longitude,
+            "max_longitude": place.max_longitude,
+            "min_latitude": place.min_latitude,
+            "max_latitude": place.max_latitude,
+            "version": place.version,
+        }
+
+    def save(self, form, place):
+        if place is None:
+            if not is_officer(self.request.user, form.cleaned_data["partnership"].pk):
+                raise PermissionDenied
+            return services.create_place(form.values(), self.request.user)
+        version = form.cleaned_data["version"] or place.version
+        return services.update_place(place, version, form.values(), self.request.user)
+
+
+class CrimeTypeMappingListView(OfficerRequiredMixin, ListView):
+    """How police.uk crime types match Home Office offence groups, for comparisons."""
+
+    template_name = "assessments/mapping_list.html"
+    context_object_name = "mappings"
+
+    def get_queryset(self):
+        return CrimeTypeMapping.objects.all()
+
+
+class CrimeTypeMappingFormView(_ReferenceFormView):
+    """Add or change one line of the crime-type mapping (it is shared by every partnership)."""
+
+    template_name = "assessments/mapping_form.html"
+    noun = "crime type mapping"
+    list_url = "assessment_mapping_list"
+
+    def get_object(self):
+        if "pk" not in self.kwargs:
+            return None
+        return get_object_or_404(CrimeTypeMapping, pk=self.kwargs["pk"])
+
+    def make_form(self, data=None, obj=None, initial=None):
+        return CrimeTypeMappingForm(data, mapping=obj, initial=initial)
+
+    def initial(self, mapping) -> dict:
+        return {
+            "crime_type": mapping.crime_type,
+            "offence_group": mapping.offence_group,
+            "offence_subgroup": mapping.offence_subgroup,
+            "version": mapping.version,
+        }
+
+    def save(self, form, mapping):
+        if mapping is None:
+            return services.create_crime_type_mapping(form.values(), self.request.user)
+        version = form.cleaned_data["version"] or mapping.version
+        return services.update_crime_type_mapping(
+            mapping, version, form.values(), self.request.user
+        )

@@ -261,3 +261,32 @@ def test_a_draft_stores_the_hand_worked_figures(data, dartford, officer):
     )
     assert any("No population estimate" in note for note in draft.data_notes)
     assert draft.status == "draft" and draft.period_end == PERIOD[1]
+
+
+def test_a_draft_lists_hotspots_for_each_major_crime_type_and_asb(data, dartford, officer):
+    from assessments.services import draft_from_data
+
+    draft = draft_from_data(dartford, *PERIOD, officer)
+    streets = [
+        (f.crime_type, f.label, int(f.value))
+        for f in draft.figures.filter(section="type_hotspot_street").order_by("order")
+    ]
+    assert streets == [
+        (VIOLENCE, "On or near Bluewater Parkway (Dartford 006B)", 5),
+        ("Burglary", "On or near High Street (Dartford 001A)", 3),
+        ("Drugs", "On or near High Street (Dartford 002A)", 1),
+        (ASB, "On or near Park (Dartford 001A)", 4),
+    ]
+    lsoas = [
+        (f.crime_type, f.label.split(" (")[0], int(f.value))
+        for f in draft.figures.filter(section="type_hotspot_lsoa").order_by("order")
+    ]
+    assert lsoas[:2] == [(VIOLENCE, "Dartford 006B", 5), (VIOLENCE, "Dartford 001A", 2)]
+
+
+def test_it_picks_the_largest_crime_types_never_asb():
+    from assessments.services import major_crime_types
+
+    counts = {ASB: 99, "Drugs": 3, "Burglary": 7, "Robbery": 7, "Shoplifting": 0}
+    assert major_crime_types(counts, limit=2) == ["Burglary", "Robbery"]
+    assert major_crime_types(counts) == ["Burglary", "Robbery", "Drugs"]

@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+from collections import Counter
 from decimal import Decimal
 
 import pytest
@@ -31,6 +32,14 @@ def test_it_lists_drafts_for_the_partnerships_people(client, published, draft, c
     client.force_login(councillor)
     page = client.get(reverse("assessment_list")).content.decode()
     assert draft.title in page and published.title in page
+
+
+def test_the_list_filters_with_the_apis_filterset(client, published, draft, councillor):
+    client.force_login(councillor)
+    page = client.get(reverse("assessment_list"), {"status": "draft"}).content.decode()
+    assert draft.title in page and published.title not in page
+    page = client.get(reverse("assessment_list"), {"partnership": "swale"}).content.decode()
+    assert "No assessments match" in page
 
 
 def test_a_draft_is_not_found_for_anyone_outside_the_partnership(client, draft, outsider):
@@ -129,6 +138,38 @@ def test_an_officer_drafts_an_assessment_from_the_imported_data(client, officer,
     assert "Streets with most crime" in page and "<svg" in page
     assert 'role="img"' in page
     assert any("no location" in note for note in assessment.data_notes)
+
+
+def test_the_draft_shows_hotspots_by_crime_type_with_downloads(client, officer, dartford):
+    import_sample(dartford)
+    assessment = services.draft_from_data(dartford, FEB_2023, dt.date(2023, 2, 28), officer)
+    with POLICE_SAMPLE.open(encoding="utf-8", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["LSOA name"].startswith("Dartford ")]
+    crimes = Counter(r["Crime type"] for r in rows if r["Crime type"] != "Anti-social behaviour")
+    largest = crimes.most_common(1)[0][0]
+    lsoas = Counter(r["LSOA code"] for r in rows if r["Crime type"] == largest)
+    top = assessment.figures.filter(section="type_hotspot_lsoa", crime_type=largest).first()
+    assert int(top.value) == max(lsoas.values())
+    assert set(
+        assessment.figures.filter(section="type_hotspot_lsoa").values_list("crime_type", flat=True)
+    ) == {t for t, _ in crimes.most_common(5)} | {"Anti-social behaviour"}
+    client.force_login(officer)
+    page = client.get(assessment.get_absolute_url()).content.decode()
+    assert "Streets with most crime, by crime type" in page
+    assert "Neighbourhoods (LSOAs) with most crime, by crime type" in page
+    url = reverse("assessment_table", args=[assessment.slug, "type-lsoas", "csv"])
+    assert url in page
+    table = list(csv.reader(io.StringIO(client.get(url).content.decode())))
+    assert table[0] == ["Crime type", "Rank", "LSOA", "Crimes or incidents"]
+    assert [largest, "1", top.label, str(int(top.value))] in table
+    xlsx = client.get(reverse("assessment_table", args=[assessment.slug, "type-streets", "xlsx"]))
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert [c.value for c in sheet[2]] == [
+        "Crime type",
+        "Rank",
+        "Street (LSOA)",
+        "Crimes or incidents",
+    ]
 
 
 def test_a_published_assessment_does_not_change_when_new_data_arrives(
