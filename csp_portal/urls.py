@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from csp_portal import idle_session
 from partners import views as partner_views
 from platform_ops.views import healthz
 
@@ -23,6 +24,8 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("session/", idle_session.session_status, name="session_status"),
+    path("session/keep-alive/", idle_session.session_keep_alive, name="session_keep_alive"),
     path(
         "accessibility/",
         TemplateView.as_view(template_name="pages/accessibility.html"),
