@@ -6,12 +6,13 @@ responses are read only here, to compute aggregates, and only for officers' acti
 
 from __future__ import annotations
 
+import io
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -1020,19 +1021,36 @@ def _replace_responses(survey, response_import, built, infos) -> int:
         batch_size=2000,
     )
     question_ids = dict(Question.objects.filter(survey=survey).values_list("key", "pk"))
-    answers = [
-        Answer(respondent=r, question_id=question_ids[key], option_id=int(option))
+    _insert_answers(
+        (r.pk, question_ids[key], int(option))
         for r, (_, chosen) in zip(respondents, built.respondents, strict=True)
         for key, options in chosen.items()
         for option in options
-    ]
-    Answer.objects.bulk_create(answers, batch_size=5000)
+    )
     compute_results(survey)
     survey.respondents = len(respondents)
     survey.responses_imported_at = timezone.now()
     survey.responses_purged_at = None
     survey.save(update_fields=["respondents", "responses_imported_at", "responses_purged_at"])
     return len(respondents)
+
+
+def _insert_answers(rows: Iterator[tuple[int, int, int]]) -> None:
+    """Store answers as plain rows: a model instance per answer made a 2,000-person file slow.
+
+    Every value is an integer the import has already checked, so nothing needs escaping.
+    """
+    table = connection.ops.quote_name(Answer._meta.db_table)
+    columns = ("respondent_id", "question_id", "option_id")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            buffer = io.StringIO("".join(f"{r}\t{q}\t{o}\n" for r, q, o in rows))
+            cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+            return
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES (%s, %s, %s)",  # noqa: S608
+            list(rows),
+        )
 
 
 def set_status(user, survey: Survey, status: str) -> Survey:
