@@ -15,13 +15,12 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
 
-import yaml
 from django.db import transaction
 
 from partners.models import Area, Organisation, Partnership
-from priorities.seed import SeedError, SeedReport
+from priorities.seed import SeedError, SeedReader, SeedReport, read_yaml
+from priorities.seed import kind_of as _kind
 
 from .models import Assessment, Figure, KeyFinding, Measure
 
@@ -54,46 +53,11 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    return {str: "text", int: "a number", float: "a number", list: "a list", dict: "a mapping"}.get(
-        type(value), type(value).__name__
-    )
+class _Reader(SeedReader):
+    """The shared seed reader, with optional lists and the dates and numbers of figures."""
 
-
-class _Reader:
-    """Typed access to one YAML document; errors name the file and the entry's path."""
-
-    def __init__(self, file: Path) -> None:
-        self.file = file
-
-    def fail(self, entry: str, reason: str) -> SeedError:
-        return SeedError(self.file, entry, reason)
-
-    def mapping(self, value: Any, entry: str) -> dict:
-        if not isinstance(value, dict):
-            raise self.fail(entry, f"expected a mapping, found {_kind(value)}")
-        return value
-
-    def items(self, data: dict, key: str, entry: str) -> list:
-        value = data.get(key, [])
-        if not isinstance(value, list):
-            raise self.fail(_at(entry, key), f"expected a list, found {_kind(value)}")
-        return value
-
-    def text(self, data: dict, key: str, entry: str, required: bool = True) -> str:
-        value = data.get(key)
-        where = _at(entry, key)
-        if value is None:
-            if required:
-                raise self.fail(where, "is missing")
-            return ""
-        if not isinstance(value, str):
-            raise self.fail(where, f"expected text, found {_kind(value)}")
-        if required and not value.strip():
-            raise self.fail(where, "is empty")
-        return value
+    def items(self, data: dict, key: str, entry: str, required: bool = False) -> list:
+        return super().items(data, key, entry, required=required)
 
     def date(self, data: dict, key: str, entry: str, required: bool = True) -> dt.date | None:
         value = data.get(key)
@@ -114,33 +78,9 @@ class _Reader:
         except InvalidOperation:
             raise self.fail(_at(entry, key), f"expected a number, found {value!r}") from None
 
-    def choice(self, data: dict, key: str, entry: str, choices, default: str) -> str:
-        value = data.get(key, default)
-        allowed = [c for c, _ in choices]
-        if value not in allowed:
-            shown = ", ".join(repr(a) for a in allowed)
-            raise self.fail(_at(entry, key), f"{value!r} is not one of {shown}")
-        return value
-
 
 def _at(entry: str, key: str) -> str:
     return f"{entry}.{key}" if entry else key
-
-
-def _read_yaml(file: Path) -> dict:
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise SeedError(
-            file, "file", f"is not UTF-8 text ({exc.reason} at byte {exc.start})"
-        ) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
-        raise SeedError(file, where, f"is not valid YAML: {getattr(exc, 'problem', exc)}") from exc
-    if not isinstance(data, dict):
-        raise SeedError(file, "file", f"expected a mapping at the top, found {_kind(data)}")
-    return data
 
 
 @dataclass
@@ -155,7 +95,7 @@ def read_assessment_seed(directory: Path) -> AssessmentSeed:
     measures_file = folder / "measures.yaml"
     if not measures_file.exists():
         raise SeedError(measures_file, "file", "is missing")
-    measures = _check_measures(measures_file, _read_yaml(measures_file))
+    measures = _check_measures(measures_file, read_yaml(measures_file))
     measure_keys = {m["key"] for m in measures}
     known = {
         "partnership": set(Partnership.objects.values_list("key", flat=True)),
@@ -167,7 +107,7 @@ def read_assessment_seed(directory: Path) -> AssessmentSeed:
     for file in sorted(folder.glob("*.yaml")):
         if file == measures_file:
             continue
-        data = _check_assessment(file, _read_yaml(file), measure_keys, known, Path(directory))
+        data = _check_assessment(file, read_yaml(file), measure_keys, known, Path(directory))
         if data["slug"] in slugs:
             raise SeedError(file, "slug", f"{data['slug']!r} is also used by {slugs[data['slug']]}")
         slugs[data["slug"]] = file

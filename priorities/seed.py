@@ -74,8 +74,11 @@ class SeedReport:
 # --- reading and checking ------------------------------------------------------------------
 
 
-class _Reader:
-    """Typed access to one YAML document that reports errors with the entry's path."""
+class SeedReader:
+    """Typed access to one YAML document that reports errors with the entry's path.
+
+    Shared by every app's seed loader; apps add the readers their own files need.
+    """
 
     def __init__(self, file: Path) -> None:
         self.file = file
@@ -85,7 +88,7 @@ class _Reader:
 
     def mapping(self, value: Any, entry: str) -> dict:
         if not isinstance(value, dict):
-            raise self.fail(entry, f"expected a mapping, found {_kind(value)}")
+            raise self.fail(entry, f"expected a mapping, found {kind_of(value)}")
         return value
 
     def items(self, data: dict, key: str, entry: str, required: bool = True) -> list:
@@ -94,7 +97,7 @@ class _Reader:
             return []
         if not isinstance(value, list):
             raise self.fail(
-                f"{entry}.{key}" if entry else key, f"expected a list, found {_kind(value)}"
+                f"{entry}.{key}" if entry else key, f"expected a list, found {kind_of(value)}"
             )
         return value
 
@@ -106,7 +109,7 @@ class _Reader:
                 raise self.fail(where, "is missing")
             return ""
         if not isinstance(value, str):
-            raise self.fail(where, f"expected text, found {_kind(value)}")
+            raise self.fail(where, f"expected text, found {kind_of(value)}")
         if required and not value.strip():
             raise self.fail(where, "is empty")
         return value
@@ -115,13 +118,13 @@ class _Reader:
         values = self.items(data, key, entry, required=required)
         for i, value in enumerate(values):
             if not isinstance(value, str) or not value.strip():
-                raise self.fail(f"{entry}.{key}[{i}]", f"expected text, found {_kind(value)}")
+                raise self.fail(f"{entry}.{key}[{i}]", f"expected text, found {kind_of(value)}")
         return values
 
     def integer(self, data: dict, key: str, entry: str) -> int:
         value = data.get(key)
         if not isinstance(value, int) or isinstance(value, bool):
-            raise self.fail(f"{entry}.{key}", f"expected a whole number, found {_kind(value)}")
+            raise self.fail(f"{entry}.{key}", f"expected a whole number, found {kind_of(value)}")
         return value
 
     def date(self, data: dict, key: str, entry: str) -> dt.date | None:
@@ -136,14 +139,13 @@ class _Reader:
         value = data.get(key, default)
         allowed = [c for c, _ in choices]
         if value not in allowed:
-            raise self.fail(
-                f"{entry}.{key}", f"{value!r} is not one of {', '.join(map(str, allowed))}"
-            )
+            shown = ", ".join(repr(a) for a in allowed)
+            raise self.fail(f"{entry}.{key}" if entry else key, f"{value!r} is not one of {shown}")
         return value
 
     def blocks(self, value: Any, entry: str) -> list[dict]:
         if not isinstance(value, list):
-            raise self.fail(entry, f"expected a list of blocks, found {_kind(value)}")
+            raise self.fail(entry, f"expected a list of blocks, found {kind_of(value)}")
         for i, block in enumerate(value):
             where = f"{entry}[{i}]"
             if not isinstance(block, dict) or len(block) != 1:
@@ -161,15 +163,19 @@ class _Reader:
         return value
 
 
-def _kind(value: Any) -> str:
+def kind_of(value: Any) -> str:
+    """What a YAML value is, in words for an error message."""
     if value is None:
         return "nothing"
+    if isinstance(value, bool):
+        return "true or false"
     return {str: "text", int: "a number", float: "a number", list: "a list", dict: "a mapping"}.get(
         type(value), type(value).__name__
     )
 
 
-def _read_yaml(file: Path) -> dict:
+def read_yaml(file: Path) -> dict:
+    """One seed file's top-level mapping, or a SeedError naming the file and the line."""
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
@@ -181,7 +187,7 @@ def _read_yaml(file: Path) -> dict:
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
         raise SeedError(file, where, f"is not valid YAML: {getattr(exc, 'problem', exc)}") from exc
     if not isinstance(data, dict):
-        raise SeedError(file, "file", f"expected a mapping at the top, found {_kind(data)}")
+        raise SeedError(file, "file", f"expected a mapping at the top, found {kind_of(data)}")
     return data
 
 
@@ -196,13 +202,13 @@ def read_seed(directory: Path) -> SeedData:
     partners_file = directory / "partners.yaml"
     if not partners_file.exists():
         raise SeedError(partners_file, "file", "is missing")
-    partners = _check_partners(partners_file, _read_yaml(partners_file))
+    partners = _check_partners(partners_file, read_yaml(partners_file))
     org_keys = {o["key"] for o in partners["organisations"]}
     partnership_keys = {p["key"] for p in partners["partnerships"]}
     strategies = []
     slugs: dict[str, Path] = {}
     for file in sorted((directory / "strategies").glob("*.yaml")):
-        data = _check_strategy(file, _read_yaml(file), org_keys, partnership_keys)
+        data = _check_strategy(file, read_yaml(file), org_keys, partnership_keys)
         if data["slug"] in slugs:
             raise SeedError(file, "slug", f"{data['slug']!r} is also used by {slugs[data['slug']]}")
         slugs[data["slug"]] = file
@@ -210,7 +216,7 @@ def read_seed(directory: Path) -> SeedData:
     return SeedData(partners=partners, strategies=strategies)
 
 
-def _unique(r: _Reader, values: list[str], entry: str, what: str) -> None:
+def _unique(r: SeedReader, values: list[str], entry: str, what: str) -> None:
     seen = set()
     for i, value in enumerate(values):
         if value in seen:
@@ -219,7 +225,7 @@ def _unique(r: _Reader, values: list[str], entry: str, what: str) -> None:
 
 
 def _check_partners(file: Path, data: dict) -> dict:
-    r = _Reader(file)
+    r = SeedReader(file)
     out: dict[str, list] = {"areas": [], "organisations": [], "partnerships": []}
     for i, raw in enumerate(r.items(data, "areas", "")):
         e = f"areas[{i}]"
@@ -286,7 +292,7 @@ def _check_partners(file: Path, data: dict) -> dict:
 
 
 def _check_strategy(file: Path, data: dict, org_keys: set, partnership_keys: set) -> dict:
-    r = _Reader(file)
+    r = SeedReader(file)
     partnership = r.text(data, "partnership", "")
     if partnership not in partnership_keys:
         raise r.fail("partnership", f"{partnership!r} is not a partnership in partners.yaml")

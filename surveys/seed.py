@@ -13,18 +13,17 @@ row's flag: the document's figures are kept, never corrected.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.db import transaction
 from django.utils.text import slugify
 
 from partners.models import Partnership
 from priorities.models import Strategy
-from priorities.seed import SeedError, SeedReport
+from priorities.seed import SeedError, SeedReader, SeedReport, read_yaml
+from priorities.seed import kind_of as _kind
 
 from .analysis import check_published_percentage
 from .models import AnswerOption, PublishedResult, Question, Section, Survey
@@ -36,51 +35,8 @@ CHOICE_KINDS = {
 }
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "true or false"
-    return {str: "text", int: "a number", float: "a number", list: "a list", dict: "a mapping"}.get(
-        type(value), type(value).__name__
-    )
-
-
-@dataclass
-class _Reader:
-    """Typed access to one survey file; every error names the file and the entry."""
-
-    file: Path
-
-    def fail(self, entry: str, reason: str) -> SeedError:
-        return SeedError(self.file, entry, reason)
-
-    def mapping(self, value: Any, entry: str) -> dict:
-        if not isinstance(value, dict):
-            raise self.fail(entry, f"expected a mapping, found {_kind(value)}")
-        return value
-
-    def items(self, data: dict, key: str, entry: str, required: bool = True) -> list:
-        value = data.get(key)
-        where = f"{entry}.{key}" if entry else key
-        if value is None and not required:
-            return []
-        if not isinstance(value, list):
-            raise self.fail(where, f"expected a list, found {_kind(value)}")
-        return value
-
-    def text(self, data: dict, key: str, entry: str, required: bool = True) -> str:
-        value = data.get(key)
-        where = f"{entry}.{key}" if entry else key
-        if value is None:
-            if required:
-                raise self.fail(where, "is missing")
-            return ""
-        if not isinstance(value, str):
-            raise self.fail(where, f"expected text, found {_kind(value)}")
-        if required and not value.strip():
-            raise self.fail(where, "is empty")
-        return value
+class _Reader(SeedReader):
+    """The shared seed reader plus the numbers and flags a survey file holds."""
 
     def whole(self, data: dict, key: str, entry: str, required: bool = False) -> int | None:
         value = data.get(key)
@@ -123,22 +79,6 @@ class _Reader:
         return number, places
 
 
-def _read_yaml(file: Path) -> dict:
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise SeedError(
-            file, "file", f"is not UTF-8 text ({exc.reason} at byte {exc.start})"
-        ) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
-        raise SeedError(file, where, f"is not valid YAML: {getattr(exc, 'problem', exc)}") from exc
-    if not isinstance(data, dict):
-        raise SeedError(file, "file", f"expected a mapping at the top, found {_kind(data)}")
-    return data
-
-
 def read_survey_seed(directory: Path) -> list[tuple[Path, dict]]:
     """Read and check every survey file under directory/surveys; raise SeedError on a problem."""
     files = sorted((Path(directory) / "surveys").glob("*.yaml"))
@@ -147,7 +87,7 @@ def read_survey_seed(directory: Path) -> list[tuple[Path, dict]]:
     out = []
     slugs: dict[str, Path] = {}
     for file in files:
-        data = _check_survey(_Reader(file), _read_yaml(file), partnerships, strategies)
+        data = _check_survey(_Reader(file), read_yaml(file), partnerships, strategies)
         if data["slug"] in slugs:
             raise SeedError(file, "slug", f"{data['slug']!r} is also used by {slugs[data['slug']]}")
         slugs[data["slug"]] = file
