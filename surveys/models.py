@@ -382,6 +382,7 @@ class ResponseImport(models.Model):
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", "Waiting for the mapping"
+        QUEUED = "queued", "Importing"
         IMPORTED = "imported", "Imported"
         FAILED = "failed", "Not imported"
         REPLACED = "replaced", "Replaced by a later import"

@@ -902,6 +902,41 @@ def expand_answer_choices(groups: list[AnswerGroup], chosen: dict[tuple[int, str
     return out
 
 
+def queue_import(
+    user, response_import: ResponseImport, answer_map: dict[str, dict[str, str]]
+) -> bool:
+    """Hand a confirmed import to the background worker; False if it was already handed over.
+
+    The status changes from waiting to importing in one UPDATE, so a second click (or a second
+    officer) cannot start the same import twice.
+    """
+    from .tasks import run_response_import
+
+    if not can_manage(user, response_import.survey):
+        raise PermissionError("Only an officer of the partnership can import responses.")
+    waiting = (ResponseImport.Status.UPLOADED, ResponseImport.Status.FAILED)
+    taken = ResponseImport.objects.filter(pk=response_import.pk, status__in=waiting).update(
+        status=ResponseImport.Status.QUEUED, answer_map=answer_map, completed_at=None
+    )
+    if taken:
+        run_response_import.enqueue(response_import.pk, user.pk)
+    response_import.refresh_from_db()
+    return bool(taken)
+
+
+def record_import_failure(response_import: ResponseImport, failed: ImportFailed) -> None:
+    """Keep the report of a failed import on its record; nothing else was changed."""
+    response_import.status = ResponseImport.Status.FAILED
+    response_import.errors = [
+        {"row": e.row, "column": e.column, "reason": e.reason} for e in failed.errors
+    ]
+    response_import.notes = [n for n in response_import.notes if not n.startswith("In all, ")] + [
+        f"In all, {failed.error_count} problems were found."
+    ]
+    response_import.completed_at = timezone.now()
+    response_import.save(update_fields=["status", "errors", "notes", "answer_map", "completed_at"])
+
+
 def run_import(user, response_import: ResponseImport, answer_map: dict[str, dict[str, str]]) -> int:
     """Import every row or none: replaces the survey's raw responses and recomputes results.
 
@@ -929,17 +964,7 @@ def run_import(user, response_import: ResponseImport, answer_map: dict[str, dict
                 raise ImportFailed(built.errors, built.error_count)
             count = _replace_responses(survey, response_import, built, infos)
     except ImportFailed as failed:
-        response_import.status = ResponseImport.Status.FAILED
-        response_import.errors = [
-            {"row": e.row, "column": e.column, "reason": e.reason} for e in failed.errors
-        ]
-        response_import.notes = [
-            n for n in response_import.notes if not n.startswith("In all, ")
-        ] + [f"In all, {failed.error_count} problems were found."]
-        response_import.completed_at = timezone.now()
-        response_import.save(
-            update_fields=["status", "errors", "notes", "answer_map", "completed_at"]
-        )
+        record_import_failure(response_import, failed)
         raise
     skipped = len(built.skipped_rows)
     notes = list(response_import.notes)

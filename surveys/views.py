@@ -424,11 +424,9 @@ def survey_import_answers(request, slug: str, pk: int):
     form = AnswerMapForm(request.POST or None, groups=groups)
     if request.method == "POST" and form.is_valid():
         answer_map = services.expand_answer_choices(groups, form.choices())
-        try:
-            count = services.run_import(request.user, record, answer_map)
-        except services.ImportFailed:
-            return redirect("survey_import_result", survey.slug, record.pk)
-        messages.success(request, f"{count:,} responses imported.")
+        services.queue_import(request.user, record, answer_map)
+        if record.status == ResponseImport.Status.IMPORTED:
+            messages.success(request, f"{record.respondents:,} responses imported.")
         return redirect("survey_import_result", survey.slug, record.pk)
     new_columns = [
         (imports.column_letter(int(i)), record.headers[int(i)])

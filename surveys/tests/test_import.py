@@ -6,6 +6,7 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -279,3 +280,54 @@ def test_it_deletes_raw_responses_past_retention_and_keeps_the_results(
     assert survey_2026.responses_purged_at is not None
     assert survey_2026.responses_purged_at <= timezone.now()
     assert services.has_computed_results(survey_2026)
+
+
+DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
+def test_it_imports_in_the_background_once_however_often_the_officer_clicks(
+    survey_2026, officer, client, settings
+):
+    """A big file must not time the page out, and a second click must not import it twice."""
+    from django_tasks import default_task_backend
+
+    from surveys.tasks import run_response_import
+
+    settings.TASKS = DUMMY_TASKS
+    default_task_backend.clear()
+    export = generate(survey_2026, respondents=120, seed=7)
+    upload = services.start_import(officer, survey_2026, "export.csv", export.content)
+    answer_map = officer_answer_map(upload)
+
+    assert services.queue_import(officer, upload, answer_map) is True
+    assert upload.status == ResponseImport.Status.QUEUED
+    assert services.queue_import(officer, upload, answer_map) is False
+    assert len(default_task_backend.results) == 1
+    assert not Respondent.objects.filter(survey=survey_2026).exists()
+
+    client.force_login(officer)
+    page = client.get(reverse("survey_import_result", args=[survey_2026.slug, upload.pk]))
+    assert "Importing export.csv" in page.content.decode()
+    assert "Refresh" in page.content.decode()
+
+    # What the worker does with the queued job.
+    assert run_response_import.call(upload.pk, officer.pk) == ResponseImport.Status.IMPORTED
+    assert Respondent.objects.filter(survey=survey_2026).count() == 120
+
+
+def test_it_never_leaves_a_failed_background_import_importing(survey_2026, officer, settings):
+    """A file that stops the import ends as "Not imported" with its report, changing nothing."""
+    from django_tasks import default_task_backend
+
+    from surveys.tasks import run_response_import
+
+    settings.TASKS = DUMMY_TASKS
+    default_task_backend.clear()
+    export = generate(survey_2026, respondents=50, seed=8)
+    upload = services.start_import(officer, survey_2026, "export.csv", export.content)
+    services.queue_import(officer, upload, {})  # unknown answers left unmatched
+
+    assert run_response_import.call(upload.pk, officer.pk) == ResponseImport.Status.FAILED
+    upload.refresh_from_db()
+    assert upload.errors and upload.status == ResponseImport.Status.FAILED
+    assert not Respondent.objects.filter(survey=survey_2026).exists()
