@@ -202,6 +202,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "csp_portal.sign_in_lockout.locked_out"
 AXES_CLIENT_IP_CALLABLE = "csp_portal.sign_in_lockout.client_ip"
 AXES_SENSITIVE_PARAMETERS = ["password"]
+AXES_VERBOSE = False  # its start-up banner would be printed by every manage.py command
 # How many proxies in front of gunicorn append to X-Forwarded-For (nginx: 1). 0 uses the
 # connection's own address. Only trusted with BEHIND_TLS_PROXY, as the proxy overwrites the rest.
 TRUSTED_PROXY_COUNT = env.int(

@@ -8,6 +8,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from partners import access
 from partners.models import Organisation, User
 
 from .models import Action, Indicator, IndicatorValue, Priority, ProgressUpdate, Strategy
@@ -78,26 +79,44 @@ class ActionFilterSet(django_filters.FilterSet):
         fields = ["q", "strategy", "priority", "lead_organisation", "owner", "status", "overdue"]
         # The HTML list hides the partnership filter (people see their own partnerships).
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, member_choices: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if user is None and self.request is not None:
             user = self.request.user
         strategies = (
             Strategy.objects.visible_to(user) if user is not None else Strategy.objects.none()
         )
+        organisations = Organisation.objects.filter(led_actions__isnull=False).distinct()
+        if member_choices:
+            strategies, organisations = self._member_choices(user, strategies)
         self.filters["strategy"].queryset = strategies
         self.filters["priority"].queryset = Priority.objects.filter(
             strategy__in=strategies
         ).select_related("strategy")
-        self.filters["lead_organisation"].queryset = Organisation.objects.filter(
-            led_actions__isnull=False
-        ).distinct()
+        self.filters["lead_organisation"].queryset = organisations
         pids = user.partnership_ids() if getattr(user, "is_authenticated", False) else set()
         self.filters["owner"].queryset = User.objects.filter(roles__partnership__in=pids).distinct()
         self.filters["owner"].field.label_from_instance = lambda u: u.display_name
         self.filters["priority"].field.label_from_instance = lambda p: (
             f"{p.strategy.period} – Priority {p.number}: {p.title}"
         )
+
+    @staticmethod
+    def _member_choices(user, strategies):
+        """The HTML lists show the person's partnerships only: offer only what they hold.
+
+        Nationally, every visible strategy's priorities and every lead organisation made the
+        drop-downs thousands of options long (0.15 s to query, more to render).
+        """
+        if access.is_superuser(user):
+            return strategies, Organisation.objects.filter(led_actions__isnull=False).distinct()
+        pids = access.member_partnership_ids(user)
+        mine = strategies.filter(partnership_id__in=pids)
+        leads = Action.objects.filter(priority__strategy__partnership_id__in=pids)
+        organisations = Organisation.objects.filter(
+            pk__in=leads.values("lead_organisation_id")
+        ).order_by("name")
+        return mine, organisations
 
     ORDERINGS = {
         "due_date": ["due_date", "pk"],

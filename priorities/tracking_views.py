@@ -47,7 +47,10 @@ class ActionListView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         filterset = ActionFilterSet(
-            self.request.GET or None, queryset=self.base_queryset(), user=self.request.user
+            self.request.GET or None,
+            queryset=self.base_queryset(),
+            user=self.request.user,
+            member_choices=True,
         )
         qs = filterset.qs if filterset.is_bound else filterset.queryset
         if not self.request.GET.get("sort"):

@@ -34,6 +34,7 @@ from priorities.models import (
     Strategy,
 )
 
+from . import cache as dashboard_cache
 from . import integrations
 from .charts import sparkline
 from .formatting import long_date, number
@@ -60,11 +61,12 @@ EXCEPTION_STATUSES = {Status.OFF_TRACK, Status.AT_RISK}
 # --- who may see which strategy ----------------------------------------------------------------
 
 
-def member_strategy(user, slug: str) -> Strategy:
+def member_strategy(user, slug: str, stamped: bool = False) -> Strategy:
     """A strategy of a partnership the person works in; anyone else gets a 404."""
-    strategy = get_object_or_404(
-        Strategy.objects.visible_to(user).select_related("partnership"), slug=slug
-    )
+    strategies = Strategy.objects.visible_to(user).select_related("partnership")
+    if stamped:
+        strategies = dashboard_cache.with_stamps(strategies)
+    strategy = get_object_or_404(strategies, slug=slug)
     if not access.is_member(user, strategy.partnership_id):
         raise Http404("Not a member of this partnership")
     return strategy
@@ -426,8 +428,12 @@ def build_dashboard(
     today: dt.date,
     area: Area | None = None,
     public: bool = False,
+    context_figures: tuple[list, list] | None = None,
 ) -> Dashboard:
-    """Everything the scrutiny pages show for one strategy and period, in fixed queries."""
+    """Everything the scrutiny pages show for one strategy and period, in fixed queries.
+
+    `context_figures` (headline figures, top concerns) saves reading them twice.
+    """
     viewer = AnonymousUser() if public else user
     as_at = min(period.end, today)
     priorities = [PrioritySummary(p) for p in strategy.priorities.order_by("number")]
@@ -438,14 +444,18 @@ def build_dashboard(
         summary = by_id[series.indicator.priority_id]
         series.indicator.priority = summary.priority
         summary.series.append(series)
+    figures, concerns = context_figures or (
+        integrations.headline_figures(strategy, period.end),
+        integrations.top_concerns(strategy),
+    )
     return Dashboard(
         strategy=strategy,
         period=period,
         area=area,
         today=today,
         priorities=priorities,
-        headline_figures=integrations.headline_figures(strategy, period.end),
-        top_concerns=integrations.top_concerns(strategy),
+        headline_figures=figures,
+        top_concerns=concerns,
         public=public,
     )
 

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from io import BytesIO
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib.staticfiles import finders
@@ -271,6 +272,20 @@ def concerns_table(d: Dashboard) -> Table | None:
     return Table(
         "top-concerns", "Residents' top concerns (public survey)", "Top concerns", columns, rows
     )
+
+
+@dataclass
+class ContextTables:
+    """The assessment's and survey's tables alone, for a page whose body came from the cache."""
+
+    headlines: Table | None
+    concerns: Table | None
+
+
+def context_tables(headline_figures: list, top_concerns: list) -> ContextTables:
+    """The same tables build_report makes from a dashboard's context figures."""
+    figures = SimpleNamespace(headline_figures=headline_figures, top_concerns=top_concerns)
+    return ContextTables(headlines_table(figures), concerns_table(figures))
 
 
 def build_report(d: Dashboard) -> Report:

@@ -7,14 +7,18 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.views import View
 
 from partners import access
 from partners.models import Partnership
 
-from . import queries, report, services
+from . import cache as dashboard_cache
+from . import integrations, queries, report, services
 from .forms import PeriodForm, PublicDashboardForm
 from .models import PublicDashboard
 
@@ -74,13 +78,59 @@ class DashboardView(StrategyPage):
 
     template_name = "scrutiny/dashboard.html"
 
-    def context(self, dashboard, form) -> dict:
-        ctx = super().context(dashboard, form)
-        pid = dashboard.strategy.partnership_id
-        ctx["public_page_on"] = queries.public_dashboard_enabled(pid)
-        ctx["can_switch"] = can_switch_public_page(self.request.user, pid)
-        ctx["report"] = report.build_report(dashboard)
-        return ctx
+    def get(self, request, slug):
+        strategy = queries.member_strategy(request.user, slug, stamped=True)
+        today = timezone.localdate()
+        areas = queries.areas_of(strategy)
+        form = PeriodForm(request.GET, strategy=strategy, today=today, areas=areas)
+        period, area = form.chosen_period, form.chosen_area
+        figures = (
+            integrations.headline_figures(strategy, period.end),
+            integrations.top_concerns(strategy),
+        )
+        # Built only if the body is not cached (or something reads it, as tests do).
+        lazy = SimpleLazyObject(
+            lambda: queries.build_dashboard(
+                strategy, period, user=request.user, today=today, area=area, context_figures=figures
+            )
+        )
+        body = dashboard_cache.dashboard_body(
+            strategy,
+            period,
+            area,
+            areas=areas,
+            today=today,
+            public=False,
+            render=lambda: self.render_body(lazy, form),
+        )
+        ctx = self.page_context(strategy, lazy, form, body, figures)
+        return render(request, self.template_name, ctx)
+
+    @staticmethod
+    def render_body(dashboard, form) -> str:
+        """The part every member sees alike: the figures, tables and charts."""
+        return render_to_string(
+            "scrutiny/_dashboard_body.html",
+            {
+                "dashboard": dashboard,
+                "strategy": dashboard.strategy,
+                "form": form,
+                "report": report.build_report(dashboard),
+            },
+        )
+
+    def page_context(self, strategy, dashboard, form, body: str, figures: tuple) -> dict:
+        """The rest of the page: per person (the switch) or from other apps (context figures)."""
+        pid = strategy.partnership_id
+        return {
+            "dashboard": dashboard,
+            "strategy": strategy,
+            "form": form,
+            "body": mark_safe(body),  # noqa: S308 - markup this view rendered itself
+            "report": report.context_tables(*figures),
+            "public_page_on": queries.public_dashboard_enabled(pid),
+            "can_switch": can_switch_public_page(self.request.user, pid),
+        }
 
 
 class ExceptionsView(StrategyPage):

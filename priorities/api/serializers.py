@@ -6,7 +6,7 @@ import datetime as dt
 
 from rest_framework import serializers
 
-from api.filters import SafePrimaryKeyRelatedField
+from api.filters import DisplayField, SafePrimaryKeyRelatedField
 from partners.models import Area, Organisation, User
 from priorities.models import (
     Action,
@@ -126,7 +126,7 @@ class ActionSerializer(serializers.ModelSerializer):
     owner_name = serializers.CharField(
         source="owner.display_name", read_only=True, default=None, allow_null=True
     )
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = DisplayField(source="get_status_display")
     overdue = serializers.SerializerMethodField()
 
     class Meta:
@@ -191,7 +191,7 @@ class ActionSerializer(serializers.ModelSerializer):
 
 class ProgressUpdateSerializer(serializers.ModelSerializer):
     created_by_name = serializers.CharField(source="created_by.display_name", read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    status_label = DisplayField(source="get_status_display")
     evidence = serializers.SlugRelatedField(many=True, read_only=True, slug_field="original_name")
     action = SafePrimaryKeyRelatedField(queryset=Action.objects.all())
 
