@@ -10,9 +10,7 @@ from django.conf import settings
 from assessments.models import Assessment, Figure, KeyFinding, Measure
 from partners.models import Partnership
 from tests.browser.conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    REQUIRED,
+    package_browser,
     page,  # noqa: F401  (the browser tests' page, on our browser)
 )
 
@@ -23,24 +21,9 @@ POLICE_NO_LOCATION = DATA / "2023-02-kent-street-no-location.csv"
 
 @pytest.fixture(scope="package")
 def browser():
-    """Chromium for this package's browser tests, closed when they end.
-
-    Not the session-wide fixture of tests/browser re-exported: two session-scoped copies would
-    each start Playwright, and the second start fails while the first is still running.
-    """
-    if not CHROMIUM.exists():
-        message = f"chromium not found at {CHROMIUM}: apt-get install chromium"
-        if REQUIRED:
-            pytest.fail(message + " (browser tests are required in CI)")
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    """Chromium for this package's browser tests, closed when they end."""
+    with package_browser() as instance:
+        yield instance
 
 
 @pytest.fixture(autouse=True)

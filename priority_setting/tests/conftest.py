@@ -12,9 +12,7 @@ from priority_setting.models import Exercise
 from surveys.models import Survey
 from surveys.seed import load_survey_seed
 from tests.browser.conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    REQUIRED,
+    package_browser,
     page,  # noqa: F401  (the browser tests' page, on our browser)
 )
 
@@ -22,19 +20,8 @@ from tests.browser.conftest import (
 @pytest.fixture(scope="package")
 def browser():
     """Chromium for this package's browser tests, closed when they end."""
-    if not CHROMIUM.exists():
-        message = f"chromium not found at {CHROMIUM}: apt-get install chromium"
-        if REQUIRED:
-            pytest.fail(message + " (browser tests are required in CI)")
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    with package_browser() as instance:
+        yield instance
 
 
 @pytest.fixture

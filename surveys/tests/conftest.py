@@ -8,33 +8,16 @@ from django.conf import settings
 from surveys.models import Survey
 from surveys.seed import load_survey_seed
 from tests.browser.conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    REQUIRED,
+    package_browser,
     page,  # noqa: F401  (re-exported; uses the browser below)
 )
 
 
 @pytest.fixture(scope="package")
 def browser():
-    """Debian's chromium, as in tests/browser, but closed when these tests end.
-
-    Playwright's sync API allows one instance at a time, so a second session-wide browser
-    would break the browser tests that run after these.
-    """
-    if not CHROMIUM.exists():
-        message = f"chromium not found at {CHROMIUM}: apt-get install chromium"
-        if REQUIRED:
-            pytest.fail(message + " (browser tests are required in CI)")
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    """Chromium for this package's browser tests, closed when they end."""
+    with package_browser() as instance:
         yield instance
-        instance.close()
 
 
 SURVEY_2025 = "dartford-public-survey-2025"

@@ -5,6 +5,8 @@ these tests skip with a reason locally, and fail in CI (CI=true or REQUIRE_BROWS
 """
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,13 +35,36 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 _shared: dict = {"users": 0}
 
 
-@pytest.fixture(scope="session")
-def browser():
+def require_chromium() -> None:
+    """Skip with the reason locally, fail in CI, when Debian's chromium is not installed."""
     if not CHROMIUM.exists():
         message = f"chromium not found at {CHROMIUM}: apt-get install chromium"
         if REQUIRED:
             pytest.fail(message + " (browser tests are required in CI)")
         pytest.skip(message)
+
+
+@contextmanager
+def package_browser() -> Iterator:
+    """A chromium of its own for one test package, closed when the package's tests end.
+
+    For packages outside tests/: a session-wide copy of the fixture below in another conftest
+    would start Playwright a second time while the first is still running.
+    """
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require_chromium()
     if "browser" not in _shared:
         from playwright.sync_api import sync_playwright
 
