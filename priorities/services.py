@@ -56,15 +56,20 @@ def _apply(obj: models.Model, values: dict[str, Any]) -> None:
             getattr(obj, name).set(value)
 
 
-def _locked_update(
+def locked_update(
     model: type[models.Model],
     pk: int,
     expected_version: int,
     change: Callable[[models.Model], None],
     user,
     channel: str,
+    extra: Callable[[models.Model], dict] | None = None,
 ) -> models.Model:
-    """Claim the row at the version the person saw; if that fails, explain who changed what."""
+    """Claim the row at the version the person saw; if that fails, explain who changed what.
+
+    Shared by every app's version-checked writes; `extra` adds to the recorded before/after
+    what the row's own fields do not hold (e.g. its related rows).
+    """
     with transaction.atomic():
         claimed = model.objects.filter(pk=pk, version=expected_version).update(
             version=F("version") + 1
@@ -73,9 +78,10 @@ def _locked_update(
         if not claimed:
             since = [e for e in history_of(obj) if (e.version or 0) > expected_version]
             raise EditConflict(obj, since)
-        before = snapshot(obj)
+        before = {**snapshot(obj), **(extra(obj) if extra else {})}
         change(obj)
-        record(obj, Event.UPDATE, user, before=before, after=snapshot(obj), channel=channel)
+        after = {**snapshot(obj), **(extra(obj) if extra else {})}
+        record(obj, Event.UPDATE, user, before=before, after=after, channel=channel)
         return obj
 
 
@@ -96,7 +102,7 @@ def create_action(
 def update_action(
     *, action: Action, expected_version: int, values: dict[str, Any], user, channel: str = "browser"
 ) -> Action:
-    return _locked_update(
+    return locked_update(
         Action, action.pk, expected_version, lambda a: _apply(a, values), user, channel
     )
 
@@ -105,7 +111,7 @@ def retire_action(
     *, action: Action, expected_version: int, user, channel: str = "browser"
 ) -> Action:
     """Retired actions leave lists and reports but keep their history and updates."""
-    return _locked_update(
+    return locked_update(
         Action,
         action.pk,
         expected_version,
@@ -198,7 +204,7 @@ def update_indicator_value(
     user,
     channel: str = "browser",
 ) -> IndicatorValue:
-    return _locked_update(
+    return locked_update(
         IndicatorValue,
         indicator_value.pk,
         expected_version,
@@ -211,7 +217,7 @@ def update_indicator_value(
 def update_indicator(
     *, indicator: Indicator, expected_version: int, values: dict[str, Any], user, channel="browser"
 ) -> Indicator:
-    return _locked_update(
+    return locked_update(
         Indicator, indicator.pk, expected_version, lambda i: _apply(i, values), user, channel
     )
 
@@ -229,7 +235,7 @@ def create_strategy(*, values: dict[str, Any], user, channel: str = "browser") -
 def update_strategy(
     *, strategy: Strategy, expected_version: int, values: dict[str, Any], user, channel="browser"
 ) -> Strategy:
-    return _locked_update(
+    return locked_update(
         Strategy, strategy.pk, expected_version, lambda s: _apply(s, values), user, channel
     )
 
@@ -281,4 +287,4 @@ def update_priority(
         _sync_items(FocusItem, p, focus, user, channel)
         _sync_items(Aim, p, aims, user, channel)
 
-    return _locked_update(Priority, priority.pk, expected_version, change, user, channel)
+    return locked_update(Priority, priority.pk, expected_version, change, user, channel)

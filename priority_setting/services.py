@@ -7,59 +7,28 @@ priorities app's own services, so its history is the same as any strategy starte
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models import F
 from django.utils.text import slugify
 
 from assessments.models import Assessment, Figure
 from audit.models import AuditEntry
-from audit.services import history_of, record, snapshot
+from audit.services import record, snapshot
 from priorities import services as priority_services
 from priorities.models import Strategy
+
+# EditConflict is raised by locked_update and caught by this app's views as services.EditConflict.
+from priorities.services import EditConflict as EditConflict
+from priorities.services import locked_update
 from surveys.models import Question, Survey
 
 from . import evidence
 from .models import CRITERIA, Candidate, CandidateSource, Exercise, HarmWeight
 
 Event = AuditEntry.Event
-
-
-class EditConflict(Exception):
-    """Someone else saved first; carries the current object and what they changed since."""
-
-    def __init__(self, current: models.Model, changes: list[AuditEntry]) -> None:
-        self.current = current
-        self.changes = changes
-        super().__init__(f"{current} was changed by someone else.")
-
-
-def _locked_update(
-    model: type[models.Model],
-    pk: int,
-    expected_version: int,
-    change: Callable[[Any], None],
-    user,
-    channel: str,
-    extra: Callable[[Any], dict] | None = None,
-):
-    """Claim the row at the version the person saw, change it, and record the difference."""
-    with transaction.atomic():
-        claimed = model.objects.filter(pk=pk, version=expected_version).update(
-            version=F("version") + 1
-        )
-        obj = model.objects.select_for_update().get(pk=pk)
-        if not claimed:
-            since = [e for e in history_of(obj) if (e.version or 0) > expected_version]
-            raise EditConflict(obj, since)
-        before = {**snapshot(obj), **(extra(obj) if extra else {})}
-        change(obj)
-        after = {**snapshot(obj), **(extra(obj) if extra else {})}
-        record(obj, Event.UPDATE, user, before=before, after=after, channel=channel)
-        return obj
 
 
 def _sources_of(candidate: Candidate) -> dict[str, list[str]]:
@@ -124,7 +93,7 @@ def update_weights(
                 setattr(e, f"weight_{key}", weights[key])
         e.save()
 
-    return _locked_update(Exercise, exercise.pk, expected_version, change, user, channel)
+    return locked_update(Exercise, exercise.pk, expected_version, change, user, channel)
 
 
 # --- candidates -----------------------------------------------------------------------------
@@ -183,7 +152,7 @@ def update_candidate(
             c.sources.all().delete()
             _add_sources(c, kept_figures, kept_questions)
 
-    return _locked_update(
+    return locked_update(
         Candidate, candidate.pk, expected_version, change, user, channel, extra=_sources_of
     )
 
