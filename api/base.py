@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 from django.db import DataError, models
@@ -12,6 +14,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from .export import csv_response, xlsx_response
+from .filters import RelatedIds
 
 # Rows fetched (and their prefetches run) at a time by an export: memory stays flat.
 EXPORT_CHUNK_SIZE = 1000
@@ -41,10 +44,48 @@ def etag_for(obj: models.Model) -> str:
     return f'"{obj._meta.model_name}-{obj.pk}-v{getattr(obj, "version", 1)}"'
 
 
+def attach_related_ids(objects: list[models.Model], names: Iterable[str]) -> None:
+    """Each object's many-to-many ids in one query per relation, kept on the object.
+
+    `prefetch_related` builds a manager and a queryset for every object it fills (about 0.2 ms
+    each, 40 ms for a page of 100 actions with two relations) when the API only shows ids.
+    """
+    if not objects:
+        return
+    by_pk = {obj.pk: obj for obj in objects}
+    meta = objects[0]._meta
+    for obj in objects:
+        obj._related_ids = {}
+    for name in names:
+        field = meta.get_field(name)
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        # The target's own ordering, so the ids come in the order the prefetch gave them.
+        ordering = [
+            f"-{target}__{o[1:]}" if o.startswith("-") else f"{target}__{o}"
+            for o in field.related_model._meta.ordering
+        ]
+        found: dict[int, RelatedIds] = defaultdict(RelatedIds)
+        pairs = (
+            field.remote_field.through.objects.filter(**{f"{source}_id__in": list(by_pk)})
+            .order_by(*ordering, f"{target}_id")
+            .values_list(f"{source}_id", f"{target}_id")
+        )
+        for owner, related in pairs:
+            found[owner].append(related)
+        for pk, obj in by_pk.items():
+            obj._related_ids[name] = found.get(pk, RelatedIds())
+
+
 class ExportMixin:
-    """`?format=csv` and `?format=xlsx` on a list: every filtered row, streamed."""
+    """`?format=csv` and `?format=xlsx` on a list: every filtered row, streamed.
+
+    `related_ids` names many-to-many fields shown as ids: read for a page or an export chunk
+    at a time by `attach_related_ids` rather than prefetched (leave them out of the queryset's
+    `prefetch_related`).
+    """
 
     export_name = "export"
+    related_ids: tuple[str, ...] = ()
 
     lookup_value_regex = "[0-9]{1,18}"
 
@@ -71,11 +112,20 @@ class ExportMixin:
             return csv_response(rows, self.export_name)
         return xlsx_response(rows, self.export_name, self.export_name)
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            attach_related_ids(page, self.related_ids)
+        return page
+
     def export_rows(self, queryset: models.QuerySet) -> Iterator[dict[str, Any]]:
         """Every row through one serializer: building a serializer per row cost 10 ms a row."""
         serializer = self.get_serializer_class()(context=self.get_serializer_context())
-        for obj in queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE):
-            yield serializer.to_representation(obj)
+        rows = queryset.iterator(chunk_size=EXPORT_CHUNK_SIZE)
+        while chunk := list(islice(rows, EXPORT_CHUNK_SIZE)):
+            attach_related_ids(chunk, self.related_ids)
+            for obj in chunk:
+                yield serializer.to_representation(obj)
 
 
 class ETagMixin:

@@ -51,14 +51,27 @@ class SafePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return PrefetchedManyRelatedField(**list_kwargs)
 
 
+class RelatedIds(list):
+    """A row's many-to-many ids, from api.base.attach_related_ids."""
+
+
 class PrefetchedManyRelatedField(ManyRelatedField):
-    """Reads prefetched rows without building a related manager per row (0.2 ms a row)."""
+    """Reads ids attached by api.base.attach_related_ids, or prefetched rows, without building
+    a related manager per row (0.2 ms a row)."""
 
     def get_attribute(self, instance):
+        attached = getattr(instance, "_related_ids", None)
+        if attached and len(self.source_attrs) == 1 and self.source_attrs[0] in attached:
+            return attached[self.source_attrs[0]]
         cache = getattr(instance, "_prefetched_objects_cache", None)
         if cache and len(self.source_attrs) == 1 and self.source_attrs[0] in cache:
             return cache[self.source_attrs[0]]
         return super().get_attribute(instance)
+
+    def to_representation(self, iterable):
+        if isinstance(iterable, RelatedIds):
+            return list(iterable)
+        return super().to_representation(iterable)
 
 
 class DisplayField(serializers.CharField):

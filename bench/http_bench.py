@@ -345,6 +345,12 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=8.0, help="Per measurement.")
     parser.add_argument("--max-requests", type=int, default=400, help="Per measurement.")
     parser.add_argument("--json", type=Path, help="Also write the results here.")
+    parser.add_argument(
+        "--only",
+        action="append",
+        help="Measure only endpoints whose label contains this (repeatable); the baseline always.",
+    )
+    parser.add_argument("--no-csv", action="store_true", help="Skip the CSV export runs.")
     args = parser.parse_args(argv)
 
     base = os.environ.get("DATABASE_URL", "")
@@ -383,6 +389,10 @@ def main(argv=None) -> int:
             ("action list (officer)", "/actions/", {}, cookies),
             ("API action list, 100 a page (token)", "/api/v1/actions/?page_size=100", auth, None),
         ]
+        if args.only:
+            endpoints = [
+                e for i, e in enumerate(endpoints) if i == 0 or any(o in e[0] for o in args.only)
+            ]
         for label, path, headers, ck in endpoints:
             for clients in (1, 10):
                 m = measure(
@@ -402,7 +412,7 @@ def main(argv=None) -> int:
                     flush=True,
                 )
         csv_path = f"/api/v1/actions/?format=csv&lead_organisation={info['org_10k']}"
-        for clients in (1, 10):
+        for clients in () if args.no_csv else (1, 10):
             m = measure(
                 server,
                 csv_path,
@@ -433,7 +443,7 @@ def main(argv=None) -> int:
             "--scale 0.31 or more; its figures above are for fewer rows."
         )
     for org, rows in ((info["org_1k"], info["rows_1k"]), (info["org_10k"], info["rows_10k"])):
-        if not rows:
+        if not rows or args.no_csv:
             continue
         mem = csv_memory(
             env, args.port + 1, f"/api/v1/actions/?format=csv&lead_organisation={org}", auth

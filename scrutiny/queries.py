@@ -34,7 +34,6 @@ from priorities.models import (
     Strategy,
 )
 
-from . import cache as dashboard_cache
 from . import integrations
 from .charts import sparkline
 from .formatting import long_date, number
@@ -61,11 +60,9 @@ EXCEPTION_STATUSES = {Status.OFF_TRACK, Status.AT_RISK}
 # --- who may see which strategy ----------------------------------------------------------------
 
 
-def member_strategy(user, slug: str, stamped: bool = False) -> Strategy:
+def member_strategy(user, slug: str) -> Strategy:
     """A strategy of a partnership the person works in; anyone else gets a 404."""
     strategies = Strategy.objects.visible_to(user).select_related("partnership")
-    if stamped:
-        strategies = dashboard_cache.with_stamps(strategies)
     strategy = get_object_or_404(strategies, slug=slug)
     if not access.is_member(user, strategy.partnership_id):
         raise Http404("Not a member of this partnership")

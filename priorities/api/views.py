@@ -102,13 +102,13 @@ class ActionViewSet(ETagMixin, ExportMixin, mixins.UpdateModelMixin, viewsets.Re
     filterset_class = ActionFilterSet
     ordering_fields = ["due_date", "status", "updated_at", "order"]
     export_name = "actions"
+    related_ids = ("supporting_organisations", "focus_items")
     http_method_names = ["get", "put", "patch", "head", "options"]
 
     def get_queryset(self):
         return (
             Action.objects.visible_to(self.request.user)
             .select_related("priority__strategy", "lead_organisation", "owner")
-            .prefetch_related("supporting_organisations", "focus_items")
             .order_by("priority__strategy_id", "priority__number", "order", "pk")
         )
 

@@ -11,6 +11,8 @@ from django.utils import timezone
 from partners.models import Area
 from priorities import services
 from priorities.models import Action, IndicatorValue, Priority
+from scrutiny.cache import STAMP_SQL, STAMPED_MODELS
+from scrutiny.views import BODY_SLOT
 
 from .conftest import Q2, SLUG
 
@@ -102,14 +104,32 @@ def test_it_keeps_periods_and_areas_apart(client, councillor, known_quarter):
 def test_it_reads_a_cached_dashboard_in_queries_that_do_not_grow_with_rows(
     client, councillor, officer, known_quarter, n, django_assert_max_num_queries
 ):
-    """Two queries for the fingerprint replace four for the figures: none grows with data."""
+    """One query for the fingerprint replaces four for the figures: none grows with data."""
     priority = Priority.objects.get(strategy__slug=SLUG, number=3)
     Action.objects.bulk_create(
         Action(priority=priority, order=100 + i, text=f"Bulk {i}") for i in range(n)
     )
     client.force_login(councillor)
     page(client)
-    # session, user, roles, strategy (with its fingerprint), areas, public switch, at most
+    # session, user, roles, strategy, its fingerprint, areas, public switch, at most
     # 2 + 2 for the assessment and 3 + 2 for the survey (with their savepoints).
     with django_assert_max_num_queries(15):
         assert action_count(client) == 7 + n
+
+
+def test_it_reads_the_fingerprint_from_the_tables_the_models_use():
+    """The fingerprint is hand-written SQL: a renamed table must fail here, not serve stale."""
+    for model in STAMPED_MODELS:
+        assert f"FROM {model._meta.db_table} " in STAMP_SQL or (
+            f"JOIN {model._meta.db_table} " in STAMP_SQL
+        )
+        assert {"id", "updated_at"} <= {f.attname for f in model._meta.fields}
+
+
+def test_it_puts_the_cached_body_in_the_page_once(client, councillor, known_quarter):
+    client.force_login(councillor)
+    for _ in range(2):  # rendered, then cached
+        html = client.get(DASHBOARD, {"period": Q2.key}).content.decode()
+        assert html.count('id="glance-heading"') == 1
+        assert BODY_SLOT not in html
+        assert html.index('id="glance-heading"') < html.index('id="public-heading"')
