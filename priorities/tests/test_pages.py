@@ -41,6 +41,49 @@ def test_it_shows_both_partnerships_and_strategies_on_the_home_page(client, seed
         assert text in html
 
 
+def many_partnerships(n: int) -> None:
+    """A national host: n more partnerships, each with a published strategy."""
+    for i in range(n):
+        partnership = Partnership.objects.create(
+            key=f"national-{i:03}", name=f"National {i:03} CSP", short_name=f"N{i:03}"
+        )
+        Strategy.objects.create(
+            partnership=partnership,
+            slug=f"national-{i:03}-2025-2028",
+            title=f"National {i:03} Strategy",
+            start_year=2025,
+            end_year=2028,
+            status=Strategy.Status.PUBLISHED,
+        )
+
+
+def test_it_lists_a_national_host_twenty_partnerships_a_page_with_yours_first(
+    client, seeded, councillor, django_assert_max_num_queries
+):
+    many_partnerships(45)
+    client.force_login(councillor)
+    client.get(reverse("home"))
+    with django_assert_max_num_queries(10):
+        first = client.get(reverse("home")).content.decode()
+    # The councillor's own partnership leads, marked, before the nationals in name order.
+    assert first.index("Your partnership") < first.index("National 000 CSP")
+    assert first.count('<tr class="govuk-table__row" id="partnership-') == 20
+    assert "47 partnerships, yours first. Page 1 of 3." in unescape(first)
+    last = client.get(reverse("home"), {"page": 3}).content.decode()
+    assert last.count('<tr class="govuk-table__row" id="partnership-') == 7
+    assert "National 044 CSP" in last and "National 000 CSP" not in last
+
+
+def test_it_finds_a_partnership_by_name_or_area(client, seeded):
+    many_partnerships(6)
+    found = unescape(client.get(reverse("home"), {"q": "gravesham"}).content.decode())
+    assert "Dartford and Gravesham Community Safety Partnership" in found
+    assert "National 001 CSP" not in found
+    assert "partnership found for “gravesham”" in found or "partnerships found for" in found
+    nothing = unescape(client.get(reverse("home"), {"q": "nowhere"}).content.decode())
+    assert "No partnership’s name or areas match “nowhere”." in nothing
+
+
 def test_it_lets_anyone_read_a_published_strategy_priority_by_priority(client, seeded):
     response = client.get(reverse("strategy_detail", args=[PUBLISHED]))
     assert response.status_code == 200
