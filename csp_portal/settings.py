@@ -270,9 +270,7 @@ SPECTACULAR_SETTINGS = {
 # CACHE_URL=redis://127.0.0.1:6379/1. Run `manage.py createcachetable` once (make run does).
 # The database cache's default limit (300 entries, a third dropped when passed) would throw away
 # cached dashboards as soon as a few hundred throttle counters and pages were stored.
-CACHES = {
-    "default": env.cache("CACHE_URL", default="dbcache://csp_portal_cache?max_entries=3000")
-}
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://csp_portal_cache?max_entries=3000")}
 
 # Every log record is cleaned of API tokens and survey answers as it is made
 # (csp_portal/log_redaction.py); the console handler's filter repeats it for records made elsewhere.

@@ -39,7 +39,7 @@ SOURCES = [
     "templates/scrutiny/_dashboard_body.html",
     "templates/scrutiny/_priority_dashboard.html",
     "templates/scrutiny/_table.html",
-    "templates/includes/rag_tag.html",
+    "csp_portal/templatetags/govuk.py",
 ]
 
 
