@@ -12,7 +12,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from api.base import ETagMixin, ExportMixin, PreconditionFailed, etag_for
+from api.base import ETagMixin, ExportMixin, etag_for
 from partners import access
 from priorities import services
 from priorities.filtersets import (
@@ -139,18 +139,15 @@ class ActionViewSet(ETagMixin, ExportMixin, mixins.UpdateModelMixin, viewsets.Re
                     for f in forbidden
                 }
             )
-        try:
-            action = services.update_action(
+        return self.saved(
+            lambda: services.update_action(
                 action=action,
                 expected_version=version,
                 values=changes,
                 user=request.user,
                 channel="api",
             )
-        except services.EditConflict:
-            raise PreconditionFailed() from None
-        action = self.get_queryset().get(pk=action.pk)
-        return Response(self.get_serializer(action).data, headers={"ETag": etag_for(action)})
+        )
 
 
 @extend_schema_view(create=extend_schema(responses={201: ProgressUpdateSerializer, **WRITE_ERRORS}))
@@ -278,15 +275,12 @@ class IndicatorValueViewSet(
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         values = {k: v for k, v in serializer.validated_data.items() if k != "indicator"}
-        try:
-            instance = services.update_indicator_value(
+        return self.saved(
+            lambda: services.update_indicator_value(
                 indicator_value=instance,
                 expected_version=version,
                 values=values,
                 user=request.user,
                 channel="api",
             )
-        except services.EditConflict:
-            raise PreconditionFailed() from None
-        instance = self.get_queryset().get(pk=instance.pk)
-        return Response(self.get_serializer(instance).data, headers={"ETag": etag_for(instance)})
+        )

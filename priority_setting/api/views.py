@@ -15,9 +15,8 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.response import Response
 
-from api.base import ETagMixin, ExportMixin, PreconditionFailed, etag_for
+from api.base import ETagMixin, ExportMixin
 from api.export import csv_response, xlsx_response
 from api.filters import out_of_range
 from partners import access
@@ -83,18 +82,15 @@ class ExerciseViewSet(
             raise ValidationError(
                 {"detail": ["At least one criterion must have a weight above 0."]}
             )
-        try:
-            exercise = services.update_weights(
+        return self.saved(
+            lambda: services.update_weights(
                 exercise=exercise,
                 expected_version=version,
                 weights=weights,
                 user=request.user,
                 channel="api",
             )
-        except services.EditConflict:
-            raise PreconditionFailed() from None
-        exercise = self.get_queryset().get(pk=exercise.pk)
-        return Response(self.get_serializer(exercise).data, headers={"ETag": etag_for(exercise)})
+        )
 
 
 @extend_schema_view(
@@ -142,18 +138,15 @@ class CandidateViewSet(
             for k, v in serializer.validated_data.items()
             if k in ("name", "added_value", "added_value_reason")
         }
-        try:
-            candidate = services.update_candidate(
+        return self.saved(
+            lambda: services.update_candidate(
                 candidate=candidate,
                 expected_version=version,
                 values=values,
                 user=request.user,
                 channel="api",
             )
-        except services.EditConflict:
-            raise PreconditionFailed() from None
-        candidate = self.get_queryset().get(pk=candidate.pk)
-        return Response(self.get_serializer(candidate).data, headers={"ETag": etag_for(candidate)})
+        )
 
 
 def _float(value):
