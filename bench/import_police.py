@@ -209,6 +209,8 @@ def run_bench(args) -> None:
 
     importer_rate = args.rows / importer_s
     copy_rate = args.rows / copy_s
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"Load average (1, 5, 15 min) at the end: {load}  (2 CPUs; timings vary with it)")
     print(f"Importer: {importer_s:8.2f} s  {importer_rate:12,.0f} rows/s")
     print(f"COPY:     {copy_s:8.2f} s  {copy_rate:12,.0f} rows/s")
     print(f"Ratio (importer / COPY): {importer_rate / copy_rate:.2f}  (target at least 0.50)")

@@ -343,3 +343,95 @@ def test_it_places_a_code_only_row_by_an_earlier_import(dartford, tmp_path):
     march = first.replace(",2023-02,", ",2023-03,").replace("Dartford 001A", "")
     run_import([write(tmp_path, "2023-03-kent-street.csv", f"{HEADER}\n{march}\n")], dartford)
     assert CrimeRecord.objects.get(month="2023-03-01").area.name == "Dartford"
+
+
+# --- the fast reader (pyarrow) and the exact reader (pandas) ---------------------------------
+
+RECORD_FIELDS = [
+    "force",
+    "reported_by",
+    "month",
+    "crime_type",
+    "crime_id",
+    "lsoa_code",
+    "lsoa_name",
+    "location",
+    "longitude",
+    "latitude",
+    "area__name",
+    "outcome",
+    "context",
+]
+
+
+def stored_rows() -> list[tuple]:
+    return list(CrimeRecord.objects.order_by("pk").values_list(*RECORD_FIELDS))
+
+
+def read_again(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "read again" in r.getMessage()]
+
+
+def test_the_fast_and_the_exact_reader_import_the_same(dartford, monkeypatch, caplog):
+    import assessments.imports as imports
+
+    caplog.set_level("INFO", logger="assessments.imports")
+    Area.objects.filter(name="Gravesham").delete()  # rows placed, unplaced and without location
+    paths = [POLICE_SAMPLE, POLICE_NO_LOCATION]
+    fast = run_import(paths, dartford, chunk_rows=500)
+    fast_rows = stored_rows()
+    assert read_again(caplog) == []  # the fast reader took both files
+
+    def not_sure(*args, **kwargs):
+        raise imports._NotFast("told to")
+        yield
+
+    monkeypatch.setattr(imports, "_prepare_fast", not_sure)
+    exact = run_import(paths, dartford, chunk_rows=500)
+    assert len(read_again(caplog)) == 2
+    for report in (fast, exact):
+        for entry in report["force_months"]:
+            entry.pop("replaced_rows")
+    assert fast == exact
+    assert stored_rows() == fast_rows
+
+
+def test_a_row_only_the_exact_reader_takes_undoes_the_fast_readers_chunks(
+    dartford, tmp_path, caplog
+):
+    """A trailing comma (13 fields, the last empty) is no problem to the exact reader; the fast
+    reader meets it after writing chunks, which are undone before the file is read again."""
+    caplog.set_level("INFO", logger="assessments.imports")
+    lines = POLICE_SAMPLE.read_text(encoding="utf-8").splitlines()
+    lines[-1] += ","
+    path = write(tmp_path, "2023-02-kent-street.csv", "\n".join(lines) + "\n")
+    report = run_import([path], dartford, chunk_rows=200)
+    assert read_again(caplog)
+    assert report["rows"] == len(lines) - 1 == CrimeRecord.objects.count()
+    assert report["force_months"] == [
+        {"force": "Kent Police", "month": "2023-02", "rows": len(lines) - 1, "replaced_rows": 0}
+    ]
+    assert sum(report["in_partnership"].values()) + sum(report["other_areas"].values()) == (
+        len(lines) - 1
+    )
+
+
+def test_the_fast_reader_keeps_quotes_newlines_and_crlf_exactly(dartford, tmp_path, caplog):
+    caplog.set_level("INFO", logger="assessments.imports")
+    awkward = 'On or near "The Bell" \\ Back\tLane,\r\nnext line'
+    first, second = (next(csv.reader([line])) for line in sample_lines(2))
+    first[POLICE_UK_HEADER.index("Location")] = awkward
+    second[POLICE_UK_HEADER.index("Longitude")] = ""
+    second[POLICE_UK_HEADER.index("Latitude")] = ""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(POLICE_UK_HEADER)
+    writer.writerows([first, second])
+    run_import([write(tmp_path, "street.csv", out.getvalue())], dartford)
+    assert read_again(caplog) == []
+    one, two = CrimeRecord.objects.order_by("pk")
+    assert one.location == awkward
+    assert one.longitude == float(first[POLICE_UK_HEADER.index("Longitude")])
+    assert one.month.isoformat() == "2023-02-01"
+    assert (two.longitude, two.latitude) == (None, None)
+    assert one.area.name == two.area.name == "Dartford"
