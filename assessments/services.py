@@ -15,9 +15,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from audit.models import AuditEntry
-from audit.services import history_of, record, snapshot
+from audit.services import record, snapshot
 from partners.access import is_superuser, officer_partnership_ids
 from partners.models import AreaPopulation, Partnership
+from priorities.services import EditConflict as EditConflict
+from priorities.services import locked_update
 
 from . import computations as c
 from .filechecks import ImportFailed, Problem
@@ -576,10 +578,6 @@ def _draft_findings(partnership, crime, asb, categories, figures) -> list[str]:
 # --- editing and publishing ------------------------------------------------------------------
 
 
-class EditConflict(Exception):
-    """Someone saved the assessment after this form was opened: nothing was overwritten."""
-
-
 class AlreadyPublished(Exception):
     """A published assessment is a public record and does not change."""
 
@@ -595,7 +593,7 @@ def save_key_findings(assessment, title: str, findings: list[str], version: int)
             current = Assessment.objects.get(pk=assessment.pk)
             if current.is_published:
                 raise AlreadyPublished
-            raise EditConflict
+            raise EditConflict(current, [])
         KeyFinding.objects.filter(assessment=assessment).delete()
         KeyFinding.objects.bulk_create(
             KeyFinding(assessment=assessment, order=i, text=t)
@@ -617,23 +615,15 @@ def publish(assessment, version: int):
         updated_at=timezone.now(),
     )
     if not updated:
-        if Assessment.objects.get(pk=assessment.pk).is_published:
+        current = Assessment.objects.get(pk=assessment.pk)
+        if current.is_published:
             raise AlreadyPublished
-        raise EditConflict
+        raise EditConflict(current, [])
     assessment.refresh_from_db()
     return assessment
 
 
 # --- places and the crime-type mapping (officers' reference data) ----------------------------
-
-
-class StaleEdit(Exception):
-    """Someone saved this record after the form was opened; carries theirs and what changed."""
-
-    def __init__(self, current, changes: list) -> None:
-        self.current = current
-        self.changes = changes
-        super().__init__(f"{current} was changed by someone else.")
 
 
 def _create_audited(model, values: dict, user):
@@ -646,17 +636,13 @@ def _create_audited(model, values: dict, user):
 
 def _update_audited(model, pk: int, version: int, values: dict, user):
     """Claim the row at the version the officer saw, then change it and record what changed."""
-    with transaction.atomic():
-        claimed = model.objects.filter(pk=pk, version=version).update(version=F("version") + 1)
-        obj = model.objects.select_for_update().get(pk=pk)
-        if not claimed:
-            raise StaleEdit(obj, [e for e in history_of(obj) if (e.version or 0) > version])
-        before = snapshot(obj)
+
+    def change(obj) -> None:
         for name, value in values.items():
             setattr(obj, name, value)
         obj.save()
-        record(obj, AuditEntry.Event.UPDATE, user, before=before, after=snapshot(obj))
-    return obj
+
+    return locked_update(model, pk, version, change, user, channel="browser")
 
 
 def create_place(values: dict, user) -> Place:

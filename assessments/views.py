@@ -453,7 +453,7 @@ class _ReferenceFormView(OfficerRequiredMixin, View):
             return self.render_form(form, obj)
         try:
             self.save(form, obj)
-        except services.StaleEdit as stale:
+        except services.EditConflict as stale:
             data = request.POST.copy()
             data["version"] = stale.current.version
             form = self.make_form(data, obj=stale.current)
