@@ -16,6 +16,27 @@ def seeded(db):
     return load_seed(Path(settings.SEED_DATA_DIR))
 
 
+@pytest.fixture
+def national_host(seeded):
+    """A national host: `national_host(n)` adds n partnerships, each with a published strategy."""
+
+    def add(n: int) -> None:
+        for i in range(n):
+            partnership = Partnership.objects.create(
+                key=f"national-{i:03}", name=f"National {i:03} CSP", short_name=f"N{i:03}"
+            )
+            Strategy.objects.create(
+                partnership=partnership,
+                slug=f"national-{i:03}-2025-2028",
+                title=f"National {i:03} Strategy",
+                start_year=2025,
+                end_year=2028,
+                status=Strategy.Status.PUBLISHED,
+            )
+
+    return add
+
+
 def _person(username: str, partnership_key: str, role: str, org_key: str) -> User:
     user = User.objects.create_user(
         username=username,

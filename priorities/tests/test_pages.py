@@ -41,26 +41,10 @@ def test_it_shows_both_partnerships_and_strategies_on_the_home_page(client, seed
         assert text in html
 
 
-def many_partnerships(n: int) -> None:
-    """A national host: n more partnerships, each with a published strategy."""
-    for i in range(n):
-        partnership = Partnership.objects.create(
-            key=f"national-{i:03}", name=f"National {i:03} CSP", short_name=f"N{i:03}"
-        )
-        Strategy.objects.create(
-            partnership=partnership,
-            slug=f"national-{i:03}-2025-2028",
-            title=f"National {i:03} Strategy",
-            start_year=2025,
-            end_year=2028,
-            status=Strategy.Status.PUBLISHED,
-        )
-
-
 def test_it_lists_a_national_host_twenty_partnerships_a_page_with_yours_first(
-    client, seeded, councillor, django_assert_max_num_queries
+    client, national_host, councillor, django_assert_max_num_queries
 ):
-    many_partnerships(45)
+    national_host(45)
     client.force_login(councillor)
     client.get(reverse("home"))
     with django_assert_max_num_queries(10):
@@ -74,8 +58,8 @@ def test_it_lists_a_national_host_twenty_partnerships_a_page_with_yours_first(
     assert "National 044 CSP" in last and "National 000 CSP" not in last
 
 
-def test_it_finds_a_partnership_by_name_or_area(client, seeded):
-    many_partnerships(6)
+def test_it_finds_a_partnership_by_name_or_area(client, national_host):
+    national_host(6)
     found = unescape(client.get(reverse("home"), {"q": "gravesham"}).content.decode())
     assert "Dartford and Gravesham Community Safety Partnership" in found
     assert "National 001 CSP" not in found

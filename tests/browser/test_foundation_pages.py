@@ -62,3 +62,19 @@ def test_an_officer_signs_in_and_out_with_the_browser(page, officer):
     page.get_by_role("button", name="Sign out").click()
     assert page.get_by_role("link", name="Sign in").is_visible()
     assert axe_violations(page) == []
+
+
+def test_a_reader_pages_through_and_searches_a_national_host(page, national_host):
+    national_host(25)
+    page.goto("/")
+    assert page.get_by_text("27 partnerships.").is_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Next page").click()
+    assert page.get_by_role("rowheader", name="National 024 CSP").is_visible()
+    page.get_by_label("Find a partnership by its name or an area's name").fill("gravesham")
+    page.get_by_role("button", name="Search").click()
+    assert page.get_by_role("status").inner_text().startswith("1 partnership found")
+    assert page.get_by_role(
+        "rowheader", name="Dartford and Gravesham Community Safety Partnership"
+    ).is_visible()
+    assert axe_violations(page) == []
