@@ -11,9 +11,11 @@ from .models import (
     Figure,
     ImportRun,
     KeyFinding,
+    Lsoa,
     Measure,
     OffenceCount,
     Place,
+    PoliceMonth,
 )
 
 
@@ -79,13 +81,41 @@ class ImportRunAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "started_at", "finished_at"]
 
 
+class ImportedOnlyAdmin(admin.ModelAdmin):
+    """Rows only an import writes: the importer's registers (PoliceMonth, Lsoa) must always
+    agree with the crime records, so nobody adds, edits or deletes them here."""
+
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(CrimeRecord)
-class CrimeRecordAdmin(admin.ModelAdmin):
+class CrimeRecordAdmin(ImportedOnlyAdmin):
     list_display = ["month", "force", "crime_type", "lsoa_name", "location", "area"]
-    list_filter = ["force", "crime_type", "area"]
+    list_filter = ["crime_type", "area"]
     search_fields = ["crime_id", "lsoa_code", "lsoa_name", "location"]
     raw_id_fields = ["import_run"]
-    show_full_result_count = False
+
+
+@admin.register(PoliceMonth)
+class PoliceMonthAdmin(ImportedOnlyAdmin):
+    list_display = ["force", "month", "rows", "import_run"]
+    list_filter = ["force"]
+
+
+@admin.register(Lsoa)
+class LsoaAdmin(ImportedOnlyAdmin):
+    list_display = ["code", "area"]
+    list_filter = ["area"]
+    search_fields = ["code"]
 
 
 @admin.register(OffenceCount)

@@ -49,7 +49,7 @@ from django.db import connection, connections, models, transaction
 from partners.models import Area, Partnership
 
 from .filechecks import ImportFailed, Problem, TextInfo, check_archive, max_problems, scan_text
-from .models import ASB, POLICE_UK_CRIME_TYPES, CrimeRecord, ImportRun
+from .models import ASB, POLICE_UK_CRIME_TYPES, CrimeRecord, ImportRun, Lsoa, PoliceMonth
 
 logger = logging.getLogger(__name__)
 
@@ -235,6 +235,8 @@ class AreaMatcher:
             set(partnership.areas.values_list("pk", flat=True)) if partnership else set()
         )
         self.by_code: dict[str, int] = {}
+        # Every LSOA code this import gave an area, remembered in Lsoa when it succeeds.
+        self.placed: dict[str, int] = {}
         self.district_of: dict[str, str] = {}
 
     def _district(self, name: str) -> str:
@@ -253,10 +255,11 @@ class AreaMatcher:
         area_of = {n: self.by_name.get(self._district(n).casefold()) for n in names.unique()}
         area = names.map(area_of).astype("float64")
         missing = area.isna().to_numpy()
-        if not missing.any():
-            return area, set()
         codes = chunk["LSOA code"]
         has_code = codes.to_numpy() != ""
+        if not missing.any():
+            self._remember(codes, area, has_code)
+            return area, set()
         unnamed = missing & has_code
         if unnamed.any():
             # Learn which area each code is in from rows that name it, then place the others.
@@ -265,23 +268,30 @@ class AreaMatcher:
             self.by_code.update(pairs)
             known = dict(self.by_code)
             area = area.where(~unnamed, codes.map(known).astype("float64"))
+        self._remember(codes, area, has_code)
         left = area.isna().to_numpy() & has_code
         return area, set(pd.unique(codes.to_numpy()[left])) if left.any() else set()
 
+    def _remember(self, codes: pd.Series, area: pd.Series, has_code: np.ndarray) -> None:
+        placed = ~area.isna().to_numpy() & has_code
+        last = pd.Series(area[placed].to_numpy(), index=codes[placed].to_numpy())
+        last = last[~last.index.duplicated(keep="last")]
+        self.placed.update(zip(last.index.tolist(), last.astype(int).tolist(), strict=True))
+
     def place_by_earlier_codes(self, run: ImportRun, codes: set[str], report: PoliceReport):
         """Give an area to this import's rows that have an LSOA code but no known district,
-        where a row (of this import or an earlier one) with that code has one.
+        where a row of this import, or of an earlier one (remembered in Lsoa), with that code
+        has one.
 
         Done once at the end, in SQL, so the rows are read and written without stopping the
-        pipeline: one look-up and, only where a code is found, one UPDATE per area.
+        pipeline: one look-up in Lsoa (not in the crime records, which grow with every import)
+        and, only where a code is found, one UPDATE per area.
         """
-        found: dict[str, int] = {}
-        codes = sorted(codes)
-        for i in range(0, len(codes), 5000):  # SQLite limits the parameters of one query
+        found = {c: self.placed[c] for c in codes if c in self.placed}
+        rest = sorted(c for c in codes if c not in found)
+        for i in range(0, len(rest), 5000):  # SQLite limits the parameters of one query
             found.update(
-                CrimeRecord.objects.filter(lsoa_code__in=codes[i : i + 5000], area__isnull=False)
-                .values_list("lsoa_code", "area_id")
-                .distinct()
+                Lsoa.objects.filter(code__in=rest[i : i + 5000]).values_list("code", "area_id")
             )
         if not found:
             return
@@ -300,6 +310,16 @@ class AreaMatcher:
                 counter[self.names[area_id]] += n
             placed.update(area_id=area_id)
         report.unknown_districts = +report.unknown_districts  # drop districts now at zero
+
+    def remember_placed(self) -> None:
+        """Keep each LSOA code this import placed, for later imports' rows with only a code."""
+        Lsoa.objects.bulk_create(
+            [Lsoa(code=code, area_id=area_id) for code, area_id in self.placed.items()],
+            update_conflicts=True,
+            unique_fields=["code"],
+            update_fields=["area"],
+            batch_size=2000,
+        )
 
 
 # --- the import ------------------------------------------------------------------------------
@@ -437,7 +457,13 @@ def _import_sources(
                 # The fast reader takes only files it is sure of; at the first thing it is not
                 # sure of, what it wrote of this file is undone and the file is read again by
                 # the exact reader below, which finds and names every problem.
-                saved = (copy.deepcopy(report), set(pending), dict(matcher.by_code), done)
+                saved = (
+                    copy.deepcopy(report),
+                    set(pending),
+                    dict(matcher.by_code),
+                    dict(matcher.placed),
+                    done,
+                )
                 savepoint = transaction.savepoint()
                 try:
                     fast = _prepare_fast(source, chunk_rows, matcher, writer.wants_text, run.pk)
@@ -446,7 +472,7 @@ def _import_sources(
                 except _NotFast as exc:
                     logger.info("%s: read again by the exact reader (%s)", source.name, exc)
                     transaction.savepoint_rollback(savepoint)
-                    report, pending, matcher.by_code, done = saved
+                    report, pending, matcher.by_code, matcher.placed, done = saved
                     state = None
                 else:
                     transaction.savepoint_commit(savepoint)
@@ -464,8 +490,11 @@ def _import_sources(
             )
         if problems:
             transaction.set_rollback(True)
-        elif pending:
-            matcher.place_by_earlier_codes(run, pending, report)
+        else:
+            if pending:
+                matcher.place_by_earlier_codes(run, pending, report)
+            matcher.remember_placed()
+            _hold_force_months(report, run)
     if problems:
         raise ImportFailed(problems.items, problems.total, report.as_dict())
     return report.as_dict()
@@ -551,7 +580,7 @@ def _prepare(
 # it does, and raises _NotFast at anything else (a row with another number of fields, an empty
 # line, a value that fails or might fail a check), so that reader reads the file again.
 
-FAST_BLOCK_BYTES = (64 << 10, 8 << 20)  # the fewest and most CSV bytes parsed at a time
+FAST_BLOCK_BYTES = (64 << 10, 8 << 20)  # exp
 PLAIN = {"Crime ID", "Longitude", "Latitude"}  # nearly one value a row: not dictionary-encoded
 COORDINATE_RE = r"^(-?[0-9]{1,3}(\.[0-9]{1,15})?)?$"  # what float() and PostgreSQL read alike
 PG_EPOCH = datetime.date(2000, 1, 1)
@@ -566,10 +595,11 @@ def _fast_batches(source: Source, chunk_rows: int) -> Iterator[pa.RecordBatch]:
     dictionary = pa.dictionary(pa.int32(), pa.string())
     types = {c: pa.string() if c in PLAIN else dictionary for c in POLICE_UK_HEADER}
     # Blocks of a little under chunk_rows rows (pyarrow makes a batch of each), so that most
-    # batches need no slicing.
+    # batches need no slicing; but at most a twentieth of the file, because nothing is written
+    # until the first block is parsed and checked: a smaller file starts writing sooner.
     row_bytes = source.info.size / max(source.info.lines, 1)
     low, high = FAST_BLOCK_BYTES
-    block = int(min(max(chunk_rows * row_bytes * 0.95, low), high))
+    block = int(min(max(min(chunk_rows * row_bytes * 0.95, source.info.size / 20), low), high))
     with source.open() as raw:
         paced = _Paced(raw)
         reader = None
@@ -703,26 +733,31 @@ def _fast_areas(matcher: AreaMatcher, columns: dict[str, _Column]) -> tuple[np.n
         lambda n: by_name.get(matcher._district(n).casefold(), np.nan), dtype=np.float64
     )
     missing = np.isnan(area)
-    if not missing.any():
-        return area, set()
     has_code = codes.each(bool, dtype=bool)
+    if not missing.any():
+        matcher.placed.update(_last_area_of_each_code(codes, area, has_code))
+        return area, set()
     unnamed = missing & has_code
     if unnamed.any():
-        named = ~missing & has_code
-        # The area of the last named row with each code, as dict.update of the pairs gives.
-        reverse_codes, reverse_areas = codes.index[named][::-1], area[named][::-1]
-        seen, last = np.unique(reverse_codes, return_index=True)
-        matcher.by_code.update(
-            zip(
-                [codes.values[i] for i in seen],
-                reverse_areas[last].astype(np.int64).tolist(),
-                strict=True,
-            )
-        )
+        matcher.by_code.update(_last_area_of_each_code(codes, area, ~missing & has_code))
         known = codes.each(lambda c: matcher.by_code.get(c, np.nan), dtype=np.float64)
         area = np.where(unnamed, known, area)
+    matcher.placed.update(_last_area_of_each_code(codes, area, ~np.isnan(area) & has_code))
     left = np.isnan(area) & has_code
     return area, {codes.values[i] for i in np.unique(codes.index[left])}
+
+
+def _last_area_of_each_code(codes: _Column, area: np.ndarray, rows: np.ndarray) -> dict:
+    """Among `rows`, the area of the last row with each code, as dict.update of pairs gives."""
+    reverse_codes, reverse_areas = codes.index[rows][::-1], area[rows][::-1]
+    seen, last = np.unique(reverse_codes, return_index=True)
+    return dict(
+        zip(
+            [codes.values[i] for i in seen],
+            reverse_areas[last].astype(np.int64).tolist(),
+            strict=True,
+        )
+    )
 
 
 def _fast_counts(columns: dict[str, _Column], area: np.ndarray, m: AreaMatcher) -> PoliceReport:
@@ -1065,18 +1100,40 @@ def _count(report: PoliceReport, chunk: pd.DataFrame, areas: pd.Series, m: AreaM
 
 
 def _replace_force_months(report: PoliceReport, pairs: dict[str, int], run: ImportRun) -> None:
-    """Delete what an earlier import held for each force-month first met in this import."""
+    """Delete what an earlier import held for each force-month first met in this import.
+
+    Only force-months held (PoliceMonth) have rows to delete: a new month reads no records.
+    """
     for key, n in pairs.items():
         force, month = key.rsplit("|", 1)
         if key not in report.force_months:
-            deleted, _ = (
-                CrimeRecord.objects.filter(force=force, month=f"{month}-01")
+            first = f"{month}-01"
+            deleted = 0
+            if (
+                PoliceMonth.objects.filter(force=force, month=first)
                 .exclude(import_run=run)
-                .delete()
-            )
+                .exists()
+            ):
+                records = CrimeRecord.objects.filter(force=force, month=first)
+                deleted, _ = records.exclude(import_run=run).delete()
             report.replaced[key] = deleted
             report.force_months[key] = 0
         report.force_months[key] += int(n)
+
+
+def _hold_force_months(report: PoliceReport, run: ImportRun) -> None:
+    """Record each force-month this import now holds, in its own transaction."""
+    held = []
+    for key, rows in report.force_months.items():
+        force, month = key.rsplit("|", 1)
+        held.append(PoliceMonth(force=force, month=f"{month}-01", import_run=run, rows=rows))
+    PoliceMonth.objects.bulk_create(
+        held,
+        update_conflicts=True,
+        unique_fields=["force", "month"],
+        update_fields=["import_run", "rows"],
+        batch_size=2000,
+    )
 
 
 # --- writing ---------------------------------------------------------------------------------

@@ -361,6 +361,47 @@ class ImportRun(models.Model):
         return min(100, round(100 * self.rows_done / self.rows_total))
 
 
+class PoliceMonth(models.Model):
+    """One force's month of police.uk data held, and the import that supplied it.
+
+    Written in the import's own transaction, so it always says exactly what the crime records
+    hold: which months have data, and whether a force-month being imported replaces one.
+    """
+
+    force = models.CharField(max_length=100, help_text='The file\'s "Falls within".')
+    month = models.DateField(help_text="The first day of the month.")
+    import_run = models.ForeignKey(ImportRun, on_delete=models.PROTECT, related_name="+")
+    rows = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-month", "force"]
+        constraints = [
+            models.UniqueConstraint(fields=["force", "month"], name="unique_police_force_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.force} {self.month:%B %Y}"
+
+
+class Lsoa(models.Model):
+    """An LSOA code and the area its rows were placed in, learned from police.uk imports.
+
+    The importer's memory across imports: a row with an LSOA code but no district it knows by
+    name is placed by its code from here, without reading every crime record ever imported.
+    """
+
+    code = models.CharField("LSOA code", max_length=9, unique=True)
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "LSOA"
+        verbose_name_plural = "LSOAs"
+
+    def __str__(self) -> str:
+        return self.code
+
+
 class CrimeRecordQuerySet(models.QuerySet):
     def crimes(self) -> CrimeRecordQuerySet:
         """Recorded crime only: anti-social behaviour is never part of a crime total."""
@@ -371,7 +412,11 @@ class CrimeRecordQuerySet(models.QuerySet):
 
 
 class CrimeRecord(models.Model):
-    """One row of a data.police.uk street-level file: a crime or an ASB incident."""
+    """One row of a data.police.uk street-level file: a crime or an ASB incident.
+
+    Written only by the importer (assessments.imports), which keeps PoliceMonth and Lsoa in
+    step with these rows in the same transaction; the admin shows them read only.
+    """
 
     force = models.CharField(max_length=100, help_text='The file\'s "Falls within".')
     reported_by = models.CharField(max_length=100, blank=True)
@@ -409,11 +454,9 @@ class CrimeRecord(models.Model):
 
     class Meta:
         ordering = ["month", "pk"]
-        # One secondary index only: each index roughly doubles what COPY costs per row. Re-imports
-        # delete a force-month by scanning, once per import, which is cheap next to that.
-        indexes = [
-            models.Index(fields=["area", "month", "crime_type"], name="crime_area_month_type"),
-        ]
+        # No index here: migration 0005 makes one per database (a BRIN index over area, month
+        # and import on PostgreSQL, which also drops the primary-key b-tree; a b-tree on
+        # SQLite). Each b-tree roughly doubled what a million-row COPY cost (decision 0018).
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.crime_type} {self.lsoa_name or 'no location'}"

@@ -35,6 +35,7 @@ from .models import (
     Measure,
     OffenceCount,
     Place,
+    PoliceMonth,
 )
 from .table_imports import import_home_office, import_ons_population
 from .tables import ordinal
@@ -229,9 +230,11 @@ def _unique_slug(base: str) -> str:
 
 
 def data_months() -> list:
-    """Every month any police.uk data has been imported for, newest first."""
+    """Every month any police.uk data has been imported for, newest first.
 
-    return sorted(set(CrimeRecord.objects.values_list("month", flat=True).distinct()), reverse=True)
+    From the force-months held, not the crime records, which would all be read.
+    """
+    return list(PoliceMonth.objects.order_by("-month").values_list("month", flat=True).distinct())
 
 
 def draft_from_data(partnership: Partnership, start, end, user=None):

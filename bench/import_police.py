@@ -73,51 +73,70 @@ HEADER = [
 
 
 def generate(path: Path, rows: int, seed: int = 2023) -> None:
-    """Write a police.uk-format file of `rows` rows for one force-month, streaming."""
+    """Write a police.uk-format file of `rows` rows for one force-month, streaming.
+
+    Rows come in the order real files list them: by LSOA name, then the rows with no location.
+    """
     rnd = random.Random(seed)  # noqa: S311 - repeatable test data, not secrets
     types = [t for t, w in CRIME_TYPES for _ in range(w)]
     streets = [f"On or near Street {i}" for i in range(400)] + ["On or near "] * 40
+    # One code per LSOA name, as in real files.
+    lsoas = sorted(
+        (f"{district} {n:03d}{'ABCDE'[n % 5]}", f"E0102{d * 100 + n:04d}")
+        for d, district in enumerate(DISTRICTS)
+        for n in range(1, 90)
+    )
+    per_lsoa = [0] * len(lsoas)
+    no_location = 0
+    for _ in range(rows):
+        if rnd.random() < 0.04:
+            no_location += 1
+        else:
+            per_lsoa[rnd.randrange(len(lsoas))] += 1
+
+    def crime() -> tuple[str, str, str]:
+        crime_type = rnd.choice(types)
+        asb = crime_type == "Anti-social behaviour"
+        crime_id = "" if asb else f"{rnd.getrandbits(256):064x}"
+        return crime_id, crime_type, "" if asb else rnd.choice(OUTCOMES)
+
     with path.open("w", encoding="utf-8", newline="") as f:
         out = csv.writer(f, lineterminator="\n")
         out.writerow(HEADER)
-        for _ in range(rows):
-            crime_type = rnd.choice(types)
-            asb = crime_type == "Anti-social behaviour"
-            crime_id = "" if asb else f"{rnd.getrandbits(256):064x}"
-            if rnd.random() < 0.04:  # no location
+        for (name, code), count in zip(lsoas, per_lsoa, strict=True):
+            for _ in range(count):
+                crime_id, crime_type, outcome = crime()
                 out.writerow(
                     [
                         crime_id,
                         "2023-02",
                         "Kent Police",
                         "Kent Police",
-                        "",
-                        "",
-                        "No Location",
-                        "",
-                        "",
+                        f"{0.1 + rnd.random() * 0.5:.6f}",
+                        f"{51.2 + rnd.random() * 0.3:.6f}",
+                        rnd.choice(streets),
+                        code,
+                        name,
                         crime_type,
-                        "" if asb else rnd.choice(OUTCOMES),
+                        outcome,
                         "",
                     ]
                 )
-                continue
-            d = rnd.randrange(len(DISTRICTS))
-            district = DISTRICTS[d]
-            n = rnd.randrange(1, 90)
+        for _ in range(no_location):
+            crime_id, crime_type, outcome = crime()
             out.writerow(
                 [
                     crime_id,
                     "2023-02",
                     "Kent Police",
                     "Kent Police",
-                    f"{0.1 + rnd.random() * 0.5:.6f}",
-                    f"{51.2 + rnd.random() * 0.3:.6f}",
-                    rnd.choice(streets),
-                    f"E0102{d * 100 + n:04d}",  # one code per LSOA name, as in real files
-                    f"{district} {n:03d}{'ABCDE'[n % 5]}",
+                    "",
+                    "",
+                    "No Location",
+                    "",
+                    "",
                     crime_type,
-                    "" if asb else rnd.choice(OUTCOMES),
+                    outcome,
                     "",
                 ]
             )

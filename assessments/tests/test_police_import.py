@@ -1,6 +1,7 @@
 """data.police.uk imports: the real extract's counts, all-or-nothing, idempotence, bad files."""
 
 import csv
+import datetime as dt
 import io
 import zipfile
 from collections import Counter
@@ -12,7 +13,8 @@ from django.core.management import CommandError, call_command
 from assessments.filechecks import ImportFailed
 from assessments.imports import COLUMNS as COPY_COLUMNS
 from assessments.imports import POLICE_UK_HEADER, import_police_uk
-from assessments.models import ASB, CrimeRecord, ImportRun
+from assessments.models import ASB, CrimeRecord, ImportRun, Lsoa, PoliceMonth
+from assessments.services import data_months
 from assessments.tests.conftest import POLICE_NO_LOCATION, POLICE_SAMPLE
 from partners.models import Area
 
@@ -115,6 +117,41 @@ def test_a_corrected_file_replaces_the_old_month(dartford, tmp_path):
     run_import([corrected], dartford)
     assert CrimeRecord.objects.count() == 10
     assert ImportRun.objects.count() == 2
+
+
+def held() -> list[tuple]:
+    return list(PoliceMonth.objects.values_list("force", "month", "import_run_id", "rows"))
+
+
+def test_it_records_each_force_month_it_holds_with_its_import(dartford):
+    run_import([POLICE_SAMPLE], dartford)
+    run = ImportRun.objects.get()
+    assert held() == [("Kent Police", dt.date(2023, 2, 1), run.pk, len(read_rows(POLICE_SAMPLE)))]
+
+
+def test_a_corrected_file_takes_over_the_force_month(dartford, tmp_path):
+    run_import([POLICE_SAMPLE], dartford)
+    corrected = write(tmp_path, "2023-02-kent-street.csv", "\n".join([HEADER, *sample_lines(10)]))
+    run_import([corrected], dartford)
+    latest = ImportRun.objects.latest("pk")
+    assert held() == [("Kent Police", dt.date(2023, 2, 1), latest.pk, 10)]
+
+
+def test_a_failed_import_leaves_the_force_months_held_as_they_were(dartford, tmp_path):
+    run_import([POLICE_SAMPLE], dartford)
+    before = held()
+    march = [line.replace(",2023-02,", ",2023-03,") for line in sample_lines(5)]
+    bad = bad_row(tmp_path, "Month", "2023-13", name="2023-02-kent-street.csv")
+    good = write(tmp_path, "2023-03-kent-street.csv", "\n".join([HEADER, *march]))
+    failure([good, bad], dartford)
+    assert held() == before
+
+
+def test_the_months_with_data_are_those_held_newest_first(dartford, tmp_path):
+    run_import([POLICE_SAMPLE], dartford)
+    march = [line.replace(",2023-02,", ",2023-03,") for line in sample_lines(5)]
+    run_import([write(tmp_path, "2023-03-kent-street.csv", "\n".join([HEADER, *march]))])
+    assert data_months() == [dt.date(2023, 3, 1), dt.date(2023, 2, 1)]
 
 
 def test_it_leaves_other_months_alone(dartford, tmp_path):
@@ -344,6 +381,28 @@ def test_it_places_a_code_only_row_by_an_earlier_import(dartford, tmp_path):
     march = first.replace(",2023-02,", ",2023-03,").replace("Dartford 001A", "")
     run_import([write(tmp_path, "2023-03-kent-street.csv", f"{HEADER}\n{march}\n")], dartford)
     assert CrimeRecord.objects.get(month="2023-03-01").area.name == "Dartford"
+
+
+def test_it_remembers_the_area_of_every_lsoa_it_placed(dartford):
+    run_import([POLICE_SAMPLE], dartford)
+    expected = {(r["LSOA code"], r["LSOA name"].split()[0]) for r in read_rows(POLICE_SAMPLE)}
+    assert set(Lsoa.objects.values_list("code", "area__name")) == expected
+
+
+def test_a_failed_import_remembers_no_lsoa(dartford, tmp_path):
+    bad = bad_row(tmp_path, "Month", "2023-2", name="2023-02-kent-street.csv")
+    failure([POLICE_SAMPLE, bad], dartford, chunk_rows=300)
+    assert not Lsoa.objects.exists()
+
+
+def test_it_places_a_code_only_row_by_memory_once_the_earlier_rows_are_replaced(dartford, tmp_path):
+    """The February rows that named the LSOA are gone; what they taught the importer is not."""
+    run_import([POLICE_SAMPLE], dartford)
+    first = sample_lines(1)[0]
+    code_only = first.replace("Dartford 001A", "")
+    replaced = write(tmp_path, "2023-02-kent-street.csv", f"{HEADER}\n{code_only}\n")
+    run_import([replaced], dartford)
+    assert CrimeRecord.objects.get().area.name == "Dartford"
 
 
 # --- the fast reader (pyarrow) and the exact reader (pandas) ---------------------------------
