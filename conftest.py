@@ -82,9 +82,9 @@ def outsider(seeded) -> User:
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counts and other cached state never leak from one test into the next."""
-    from django.core.cache import cache
+    from csp_portal import shared_cache
 
-    cache.clear()
+    shared_cache.clear()  # the shared cache and this process's copy of it
     yield
 
 

@@ -18,6 +18,8 @@ import environ
 import psycopg2
 from django.core.management.base import BaseCommand, CommandError
 
+from csp_portal import shared_cache
+
 from ._pg import libpq_args, libpq_env, require_postgres, require_tool
 
 USER_RELATIONS_SQL = """
@@ -99,6 +101,10 @@ class Command(BaseCommand):
         )
         if result.returncode != 0:
             raise CommandError(f"pg_restore failed ({result.returncode}): {result.stderr.strip()}")
+        # Responses cached under the data version (platform_ops.data_version) may have been
+        # built from writes made after this backup; the restored data starts from older
+        # versions, so nothing cached may be served from it.
+        shared_cache.clear()
         self.stdout.write(
             f"Restored {source} into database {settings_dict['NAME']} "
             f"({time.monotonic() - started:.1f} s). Check it with: "

@@ -1,0 +1,157 @@
+"""The portal's data version: it changes with every committed write to the portal's data.
+
+Responses that are the same for many people (API lists, dashboards) are cached under it, so a
+cached response is never served once anything it could show has changed, however the change
+was made: a form, the API, the admin, a bulk import by COPY or SQL typed into psql.
+
+How (PostgreSQL): every table of the portal's own apps has a statement-level trigger that adds
+a row to platform_ops_datachange, in the writing transaction. The version is the sums of the
+rows' weights and stamps as a reader's statement sees them: a transaction's rows count once it
+commits, whatever order transactions commit in, and no writer waits for another (each only
+inserts).
+Old rows are folded into one carrying their sums, which leaves the version unchanged.
+
+Each row also carries a stamp from a sequence, which PostgreSQL never rolls back nor gives
+twice: a write rolled back and another made in its place give a different version, so a
+response cached in the discarded state is never found again. Restoring a backup puts old
+versions back, so restore_db clears the cache.
+
+Only reads of the version and the data in the same order are safe: read the version first,
+then the data. Data newer than the version it is cached under is harmless (the next reader
+has a newer version and builds again); data older than its version cannot happen.
+
+Elsewhere (SQLite in development and tests) there is no version, and nothing is cached.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.apps import apps
+from django.db import DEFAULT_DB_ALIAS, connections
+
+logger = logging.getLogger(__name__)
+
+TRIGGER = "platform_ops_data_version"
+FUNCTION = "platform_ops_note_change"
+TABLE = "platform_ops_datachange"
+STAMPS = "platform_ops_datachange_stamp"  # a sequence: never rolled back, never used twice
+# The portal's data. Sessions, the cache, the job queue and sign-in records are not data.
+TRACKED_APPS = ("partners", "priorities", "assessments", "surveys", "priority_setting", "scrutiny")
+# Written by imports and their progress reports, and read by no cached response: tracking them
+# would make every import, every few seconds, throw away every cached response.
+UNTRACKED_MODELS = frozenset(
+    {
+        "assessments.crimerecord",
+        "assessments.importrun",
+        "assessments.policemonth",
+        "assessments.lsoa",
+        "assessments.offencecount",
+        "surveys.responseimport",
+    }
+)
+FUNCTION_SQL = (
+    f"CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "  # noqa: S608
+    f"BEGIN INSERT INTO {TABLE} (weight, stamp) VALUES (1, nextval('{STAMPS}')); "
+    "RETURN NULL; END $$"
+)
+# Columns whose changes alone are not the portal's data: signing in sets last_login, and every
+# sign-in would otherwise throw away every cached page.
+UNTRACKED_COLUMNS = {"partners_user": frozenset({"last_login"})}
+COMPACT_AFTER = 500  # rows; folding them costs about a millisecond
+
+
+def tracked_tables() -> list[str]:
+    """Every table (many-to-many tables included) whose writes change the data version."""
+    tables = set()
+    for model in apps.get_models(include_auto_created=True):
+        label = model._meta.label_lower
+        if model._meta.app_label in TRACKED_APPS and label not in UNTRACKED_MODELS:
+            tables.add(model._meta.db_table)
+    return sorted(tables)
+
+
+def install(using: str = DEFAULT_DB_ALIAS) -> int:
+    """Create the trigger on every tracked table (again: idempotent); return how many."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return 0
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {STAMPS}")
+        cursor.execute(FUNCTION_SQL)
+        existing = set(connection.introspection.table_names(cursor))
+        tables = [t for t in tracked_tables() if t in existing]
+        for table in tables:
+            update = "UPDATE"
+            if table in UNTRACKED_COLUMNS:
+                columns = [
+                    c.name
+                    for c in connection.introspection.get_table_description(cursor, table)
+                    if c.name not in UNTRACKED_COLUMNS[table]
+                ]
+                update = "UPDATE OF " + ", ".join(quote(c) for c in columns)
+            cursor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {quote(table)}")
+            cursor.execute(
+                f"CREATE TRIGGER {TRIGGER} AFTER INSERT OR {update} OR DELETE OR TRUNCATE "
+                f"ON {quote(table)} FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()"
+            )
+    return len(tables)
+
+
+def install_after_migrate(sender, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """post_migrate: new tables get their trigger as soon as a migration creates them."""
+    install(using)
+
+
+def triggered_tables(using: str = DEFAULT_DB_ALIAS) -> set[str]:
+    """The tables that have the trigger now (for the check below and for tests)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgname = %s AND NOT t.tgisinternal",
+            [TRIGGER],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+_complete: dict[str, bool] = {}
+
+
+def _triggers_complete(using: str) -> bool:
+    """Once per process and database: every tracked table has its trigger. Without them a
+    version would not move on writes, so nothing may be cached."""
+    if using not in _complete:
+        missing = set(tracked_tables()) - triggered_tables(using)
+        if missing:
+            logger.warning(
+                "Data version off: no change trigger on %s. Run manage.py migrate.",
+                ", ".join(sorted(missing)[:5]),
+            )
+        _complete[using] = not missing
+    return _complete[using]
+
+
+def current(using: str = DEFAULT_DB_ALIAS) -> str | None:
+    """The data version as the database `using` sees it now; None where there is none."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not _triggers_complete(using):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COALESCE(SUM(weight), 0), COALESCE(SUM(stamp), 0), COUNT(*) FROM {TABLE}"  # noqa: S608
+        )
+        writes, stamps, rows = cursor.fetchone()
+    if rows > COMPACT_AFTER:
+        compact()
+    return f"{connection.settings_dict['NAME']}:{writes}:{stamps}"
+
+
+def compact() -> None:
+    """Fold the rows every reader can see into one with their summed weight (primary only)."""
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(
+            f"WITH gone AS (DELETE FROM {TABLE} RETURNING weight, stamp) "  # noqa: S608
+            f"INSERT INTO {TABLE} (weight, stamp) SELECT SUM(weight), SUM(stamp) FROM gone "
+            "HAVING COUNT(*) > 0"
+        )
