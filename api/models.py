@@ -84,3 +84,23 @@ class ApiToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+class ThrottleWindow(models.Model):
+    """Requests counted for one token (or person) in one window of the API rate limit.
+
+    Counted by one atomic statement per request (api.throttling), so every app server shares
+    the count exactly; a key's older windows are deleted when its next window starts.
+    """
+
+    key = models.CharField(max_length=100)
+    window_start = models.BigIntegerField(help_text="Seconds since 1970, UTC.")
+    requests = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="unique_throttle_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} from {self.window_start}: {self.requests}"
