@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from priorities.services import EditConflict
 
+from . import caching
 from .export import csv_response, xlsx_response
 from .filters import RelatedIds
 
@@ -89,6 +90,9 @@ class ExportMixin:
 
     export_name = "export"
     related_ids: tuple[str, ...] = ()
+    # JSON lists whose rows depend only on who reads them (partners.access.visibility_key),
+    # the day and tracked data may be served from api.caching.
+    cache_responses = False
 
     lookup_value_regex = "[0-9]{1,18}"
 
@@ -109,7 +113,14 @@ class ExportMixin:
     def list(self, request, *args, **kwargs):
         fmt = getattr(request.accepted_renderer, "format", "json")
         if fmt not in ("csv", "xlsx"):
-            return super().list(request, *args, **kwargs)
+            key = caching.response_key(request) if self.cache_responses else None
+            if key is None:
+                return super().list(request, *args, **kwargs)
+            if (cached := caching.cached_response(key)) is not None:
+                return cached
+            response = super().list(request, *args, **kwargs)
+            caching.keep(response, key)
+            return response
         rows = self.export_rows(self.filter_queryset(self.get_queryset()))
         if fmt == "csv":
             return csv_response(rows, self.export_name)

@@ -20,6 +20,44 @@ def member_partnership_ids(user) -> set[int]:
     return user.partnership_ids()
 
 
+def visibility_key(user) -> str:
+    """What a person's right to read depends on, as text: two people with the same key are
+    shown the same rows (so a response built for one may be served to the other)."""
+    ids = ",".join(str(i) for i in sorted(member_partnership_ids(user)))
+    return f"{'superuser' if is_superuser(user) else 'member'}:{ids}"
+
+
+def load_roles(user, version: str) -> None:
+    """Read the person's roles once per data version, then from the shared cache.
+
+    Roles are portal data, so the version (read before this) moves whenever one changes: the
+    roles kept under a version are the roles at that version, or newer.
+    """
+    if not getattr(user, "is_authenticated", False) or hasattr(user, "_cached_roles"):
+        return
+    from csp_portal import shared_cache
+
+    from .models import Role
+
+    key = f"roles:{version}:{user.pk}"
+    held = shared_cache.get(key)
+    if held is None:
+        held = list(user.roles.order_by().values_list("pk", "partnership_id", "role"))
+        shared_cache.set(key, held, 600)
+    user._cached_roles = [
+        Role(pk=pk, user_id=user.pk, partnership_id=pid, role=role) for pk, pid, role in held
+    ]
+
+
+def roles_key(user) -> str:
+    """Every role the person holds, as text: two people with the same key may see and do
+    exactly the same things (so a page built for one may be served to the other)."""
+    if not getattr(user, "is_authenticated", False):
+        return "anonymous"
+    roles = ",".join(sorted(f"{r.partnership_id}:{r.role}" for r in user.cached_roles))
+    return f"{'superuser' if is_superuser(user) else 'member'}:{roles}"
+
+
 def visible_strategy_q(user, prefix: str = "") -> Q:
     """A filter for strategies the person may read; `prefix` lets related models reuse it."""
     from priorities.models import Strategy

@@ -146,7 +146,8 @@ class User(AbstractUser):
     @property
     def cached_roles(self) -> list[Role]:
         if not hasattr(self, "_cached_roles"):
-            self._cached_roles = list(self.roles.all()) if self.pk else []
+            # Unordered: ordering by partnership would join partnerships on every request.
+            self._cached_roles = list(self.roles.order_by()) if self.pk else []
         return self._cached_roles
 
     def partnership_ids(self) -> set[int]:

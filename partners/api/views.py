@@ -11,6 +11,8 @@ from .serializers import AreaSerializer, OrganisationSerializer, PartnershipSeri
 class PartnershipViewSet(ExportMixin, viewsets.ReadOnlyModelViewSet):
     """Community Safety Partnerships with their areas and member organisations."""
 
+    cache_responses = True
+
     queryset = Partnership.objects.prefetch_related("areas", "memberships__organisation").order_by(
         "name"
     )
@@ -23,6 +25,8 @@ class PartnershipViewSet(ExportMixin, viewsets.ReadOnlyModelViewSet):
 class AreaViewSet(ExportMixin, viewsets.ReadOnlyModelViewSet):
     """Local authority districts by GSS code."""
 
+    cache_responses = True
+
     queryset = Area.objects.order_by("name")
     serializer_class = AreaSerializer
     filterset_fields = ["gss_code", "partnerships"]
@@ -32,6 +36,8 @@ class AreaViewSet(ExportMixin, viewsets.ReadOnlyModelViewSet):
 
 class OrganisationViewSet(ExportMixin, viewsets.ReadOnlyModelViewSet):
     """Partner agencies."""
+
+    cache_responses = True
 
     queryset = Organisation.objects.order_by("name")
     serializer_class = OrganisationSerializer

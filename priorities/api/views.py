@@ -50,6 +50,8 @@ WRITE_ERRORS = {
 class StrategyViewSet(ExportMixin, viewsets.ReadOnlyModelViewSet):
     """Strategies you may read: published and archived ones, and your partnership's drafts."""
 
+    cache_responses = True
+
     serializer_class = StrategySerializer
     filterset_class = StrategyFilterSet
     ordering_fields = ["start_year", "title", "updated_at"]
@@ -67,6 +69,8 @@ class StrategyViewSet(ExportMixin, viewsets.ReadOnlyModelViewSet):
 
 class PriorityViewSet(ExportMixin, viewsets.ReadOnlyModelViewSet):
     """Priorities with their focus items, aims and indicators."""
+
+    cache_responses = True
 
     serializer_class = PrioritySerializer
     filterset_class = PriorityFilterSet
@@ -97,6 +101,8 @@ class PriorityViewSet(ExportMixin, viewsets.ReadOnlyModelViewSet):
 )
 class ActionViewSet(ETagMixin, ExportMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Actions, filtered by partnership, strategy, priority, status, lead, owner or overdue."""
+
+    cache_responses = True
 
     serializer_class = ActionSerializer
     filterset_class = ActionFilterSet
@@ -154,6 +160,8 @@ class ActionViewSet(ETagMixin, ExportMixin, mixins.UpdateModelMixin, viewsets.Re
 class ProgressUpdateViewSet(ExportMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Progress updates on actions (members of the partnership only)."""
 
+    cache_responses = True
+
     serializer_class = ProgressUpdateSerializer
     filterset_class = ProgressUpdateFilterSet
     ordering_fields = ["update_date", "created_at", "updated_at"]
@@ -192,6 +200,8 @@ class ProgressUpdateViewSet(ExportMixin, mixins.CreateModelMixin, viewsets.ReadO
 class IndicatorViewSet(ExportMixin, viewsets.ReadOnlyModelViewSet):
     """Performance indicators with their targets."""
 
+    cache_responses = True
+
     serializer_class = IndicatorSerializer
     filterset_class = IndicatorFilterSet
     ordering_fields = ["order", "updated_at"]
@@ -220,6 +230,8 @@ class IndicatorValueViewSet(
     viewsets.ReadOnlyModelViewSet,
 ):
     """Indicator returns: a value per period (and area). Filter by period, area, updated_since."""
+
+    cache_responses = True
 
     serializer_class = IndicatorValueSerializer
     filterset_class = IndicatorValueFilterSet
