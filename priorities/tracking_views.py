@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from audit.services import history_of_many
+from csp_portal import page_cache
 from partners import access
 
 from . import services
@@ -41,6 +42,18 @@ class ActionListView(LoginRequiredMixin, TemplateView):
     template_name = "priorities/action_list.html"
     heading = "Actions"
 
+    def get(self, request, *args, **kwargs):
+        """The same page for everyone with the same roles and `audience`."""
+        return page_cache.respond(
+            request,
+            self.heading,
+            lambda slots: (self.render_to_response(self.get_context_data(**kwargs) | slots), None),
+            *self.audience(),
+        )
+
+    def audience(self) -> tuple:
+        return ()
+
     def base_queryset(self):
         return _member_actions(self.request.user).filter(retired_at__isnull=True)
 
@@ -64,6 +77,10 @@ class MyActionsView(ActionListView):
     """Actions the person owns, or (for partner leads) their organisation leads."""
 
     heading = "My actions"
+
+    def audience(self) -> tuple:
+        """Whose actions: the person's own, and their organisation's."""
+        return (self.request.user.pk, self.request.user.organisation_id)
 
     def base_queryset(self):
         user = self.request.user

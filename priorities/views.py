@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, TemplateView
 
 from audit.services import history_of
+from csp_portal import page_cache
 from partners import access
 from partners.models import Area, Partnership
 
@@ -33,6 +34,14 @@ class HomeView(TemplateView):
 
     template_name = "priorities/home.html"
     per_page = 20
+
+    def get(self, request, *args, **kwargs):
+        """The same page for everyone with the same roles (anyone not signed in, alike)."""
+        return page_cache.respond(
+            request,
+            "home",
+            lambda slots: (self.render_to_response(self.get_context_data(**kwargs) | slots), None),
+        )
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

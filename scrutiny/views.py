@@ -14,6 +14,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.views import View
 
+from csp_portal import page_cache
 from partners import access
 from partners.models import Partnership
 
@@ -95,6 +96,17 @@ class DashboardView(StrategyPage):
     template_name = "scrutiny/dashboard.html"
 
     def get(self, request, slug):
+        # Served alike to everyone with the same roles; on a page from the cache, the check
+        # member_strategy makes, on the strategy's partnership as it was when the page was
+        # built (unchanged: nothing has been written since).
+        return page_cache.respond(
+            request,
+            "dashboard",
+            lambda slots: self.build(request, slug, slots),
+            allowed=lambda partnership_id: access.is_member(request.user, partnership_id),
+        )
+
+    def build(self, request, slug, slots: dict) -> tuple[HttpResponse, int]:
         strategy = queries.member_strategy(request.user, slug)
         today = timezone.localdate()
         areas = queries.areas_of(strategy)
@@ -119,8 +131,8 @@ class DashboardView(StrategyPage):
             public=False,
             render=lambda: self.render_body(lazy, form),
         )
-        ctx = self.page_context(strategy, lazy, form, figures)
-        return with_body(render(request, self.template_name, ctx), body)
+        ctx = self.page_context(strategy, lazy, form, figures) | slots
+        return with_body(render(request, self.template_name, ctx), body), strategy.partnership_id
 
     @staticmethod
     def render_body(dashboard, form) -> str:
