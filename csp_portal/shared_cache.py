@@ -20,6 +20,8 @@ MEMO_BYTES = 64 * 1024 * 1024
 
 
 def _size(value: Any) -> int:
+    if hasattr(value, "memo_size"):
+        return value.memo_size()
     if isinstance(value, bytes | str):
         return len(value)
     if isinstance(value, list | tuple):

@@ -3,6 +3,7 @@ idle countdown in it, never another's; fresh after any write; never with message
 
 import re
 import time
+import zlib
 
 import pytest
 from django.contrib.messages import constants
@@ -158,3 +159,26 @@ def test_another_process_is_served_the_page_from_the_shared_cache(
     assert not served.templates
     token = 'name="csrfmiddlewaretoken"'
     assert served.content.split(token.encode())[0] == built.content.split(token.encode())[0]
+
+
+@postgres_only
+def test_a_browser_that_accepts_deflate_gets_the_same_page_deflated(known_quarter):
+    ann = another_councillor("Xanthe", "Quillfeather")
+    ben = another_councillor("Yorick", "Thimbleby")
+    plain_client = Client(enforce_csrf_checks=True)
+    plain_client.force_login(ann)
+    plain, _ = view(plain_client)  # built and kept
+    browser = Client(enforce_csrf_checks=True, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    browser.force_login(ben)
+    response = browser.get(DASHBOARD, {"period": Q2.key})
+    assert response["Content-Encoding"] == "deflate"
+    assert "Accept-Encoding" in response["Vary"]
+    assert len(response.content) < len(plain) / 5
+    html = zlib.decompress(response.content).decode()
+    assert "Signed in as Yorick Thimbleby" in html and "Quillfeather" not in html
+    token = csrf_input(html)
+    assert html.replace(token, "TOKEN").replace("Yorick Thimbleby", "NAME") == plain.replace(
+        csrf_input(plain), "TOKEN"
+    ).replace("Xanthe Quillfeather", "NAME")
+    signed_out = browser.post(reverse("logout"), {"csrfmiddlewaretoken": token})
+    assert signed_out.status_code == 302  # the token spliced in, deflated, works
