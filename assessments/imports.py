@@ -580,7 +580,7 @@ def _prepare(
 # it does, and raises _NotFast at anything else (a row with another number of fields, an empty
 # line, a value that fails or might fail a check), so that reader reads the file again.
 
-FAST_BLOCK_BYTES = (64 << 10, 8 << 20)  # exp
+FAST_BLOCK_BYTES = (64 << 10, 8 << 20)  # the smallest and largest block parsed at once
 PLAIN = {"Crime ID", "Longitude", "Latitude"}  # nearly one value a row: not dictionary-encoded
 COORDINATE_RE = r"^(-?[0-9]{1,3}(\.[0-9]{1,15})?)?$"  # what float() and PostgreSQL read alike
 PG_EPOCH = datetime.date(2000, 1, 1)

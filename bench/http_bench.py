@@ -286,6 +286,43 @@ def measure(
     }
 
 
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRK %d %d %d %d %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95),
+    e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
+
+
+def measure_wrk(server, path, *, headers=None, cookies=None, clients=1, seconds=8.0) -> dict:
+    """The same measurement by wrk, a load generator in C: the client's own cost, which in
+    Python grows with the size of the response, all but leaves the figures."""
+    script = Path("/tmp/csp_bench_wrk_report.lua")  # noqa: S108
+    script.write_text(WRK_REPORT)
+    args = ["wrk", "-t", str(min(clients, 2)), "-c", str(clients), "-d", f"{seconds:.0f}s"]
+    sent = dict(headers or {})
+    sent.setdefault("Accept-Encoding", "gzip, deflate")  # what a browser and requests send
+    if cookies:
+        sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    for name, value in sent.items():
+        args += ["-H", f"{name}: {value}"]
+    out = subprocess.run(  # noqa: S603
+        [*args, "-s", str(script), server.url(path)], capture_output=True, text=True, check=True
+    ).stdout
+    line = next(x for x in out.splitlines() if x.startswith("WRK "))
+    requests_, micros, p50, p95, errors = (int(v) for v in line.split()[1:])
+    return {
+        "n": requests_,
+        "rps": requests_ / (micros / 1e6),
+        "p50": p50 / 1000,
+        "p95": p95 / 1000,
+        "errors": errors,
+        "error_codes": [],
+    }
+
+
 def csv_memory(env, port, path, headers, repeats=3) -> dict:
     """A fresh one-worker server: the worker's resident memory before and its peak after."""
     server = Server(env, port, workers=1)
@@ -351,6 +388,13 @@ def main(argv=None) -> int:
         help="Measure only endpoints whose label contains this (repeatable); the baseline always.",
     )
     parser.add_argument("--no-csv", action="store_true", help="Skip the CSV export runs.")
+    parser.add_argument(
+        "--client",
+        choices=("python", "wrk"),
+        default="python",
+        help="Python threads with requests (default), or wrk (apt-get install wrk) as a check "
+        "that the client's own cost does not decide the figures.",
+    )
     args = parser.parse_args(argv)
 
     base = os.environ.get("DATABASE_URL", "")
@@ -378,6 +422,8 @@ def main(argv=None) -> int:
         cookies = sign_in(server)
         endpoints = [
             ("baseline (bare Django view)", "/bench/baseline", {}, None),
+            # The same bare view for a signed-in officer: what a session and a user cost.
+            ("baseline, signed in", "/bench/baseline", {}, cookies),
             ("/healthz", "/bench/healthz", {}, None),
             ("home page (anonymous)", "/", {}, None),
             (
@@ -398,15 +444,25 @@ def main(argv=None) -> int:
             ]
         for label, path, headers, ck in endpoints:
             for clients in (1, 10):
-                m = measure(
-                    server,
-                    path,
-                    headers=headers,
-                    cookies=ck,
-                    clients=clients,
-                    seconds=args.seconds,
-                    max_requests=args.max_requests,
-                )
+                if args.client == "wrk":
+                    m = measure_wrk(
+                        server,
+                        path,
+                        headers=headers,
+                        cookies=ck,
+                        clients=clients,
+                        seconds=args.seconds,
+                    )
+                else:
+                    m = measure(
+                        server,
+                        path,
+                        headers=headers,
+                        cookies=ck,
+                        clients=clients,
+                        seconds=args.seconds,
+                        max_requests=args.max_requests,
+                    )
                 m.update(endpoint=label, path=path, clients=clients)
                 results.append(m)
                 print(
@@ -457,7 +513,9 @@ def main(argv=None) -> int:
             f"peak {mem['peak_mb']:.0f} MB, {mem['seconds']:.2f} s"
         )
 
-    base_rps = {r["clients"]: r["rps"] for r in results if r["path"] == "/bench/baseline"}
+    base_rps = {
+        r["clients"]: r["rps"] for r in results if r["endpoint"] == "baseline (bare Django view)"
+    }
     print("\nRatio to the baseline's requests per second (same run, same concurrency):")
     print("| endpoint | clients | req/s | ratio | p50 ms | p95 ms | errors |")
     print("|---|---|---|---|---|---|---|")
