@@ -35,7 +35,7 @@ def response_key(request) -> str | None:
     """
     if request.method != "GET" or getattr(request.accepted_renderer, "format", "") != "json":
         return None
-    version = data_version.current(router.db_for_read(DataChange))
+    version = data_version.for_this_request(router.db_for_read(DataChange))
     if version is None:
         return None
     access.load_roles(request.user, version)

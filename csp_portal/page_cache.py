@@ -72,7 +72,7 @@ def version_now(request: HttpRequest) -> str | None:
     page must not be cached (no version, or messages waiting for this reader)."""
     if request.method != "GET" or len(get_messages(request)):
         return None
-    return data_version.current(router.db_for_read(DataChange))
+    return data_version.for_this_request(router.db_for_read(DataChange))
 
 
 def key_for(request: HttpRequest, version: str, page: str, *audience: object) -> str:

@@ -20,12 +20,18 @@ Only reads of the version and the data in the same order are safe: read the vers
 then the data. Data newer than the version it is cached under is harmless (the next reader
 has a newer version and builds again); data older than its version cannot happen.
 
+Within a request the version is read once for each database (`for_this_request`, with
+RequestVersionMiddleware before anything that reads data): the person, their roles and the
+page are then all looked up under the same version, read before any of them.
+
 Elsewhere (SQLite in development and tests) there is no version, and nothing is cached.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from contextvars import ContextVar
 
 from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -145,6 +151,40 @@ def current(using: str = DEFAULT_DB_ALIAS) -> str | None:
     if rows > COMPACT_AFTER:
         compact()
     return f"{connection.settings_dict['NAME']}:{writes}:{stamps}"
+
+
+_this_request: ContextVar[dict[str, str | None] | None] = ContextVar(
+    "data_version_this_request", default=None
+)
+
+
+class RequestVersionMiddleware:
+    """Gives each request one reading of the version per database (see for_this_request).
+
+    It goes before the session and authentication middleware: the version must be read
+    before anything it describes.
+    """
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _this_request.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _this_request.reset(token)
+
+
+def for_this_request(using: str = DEFAULT_DB_ALIAS) -> str | None:
+    """The version as first read in this request (read now if not yet); outside a request,
+    as the database sees it now."""
+    held = _this_request.get()
+    if held is None:
+        return current(using)
+    if using not in held:
+        held[using] = current(using)
+    return held[using]
 
 
 def compact() -> None:
