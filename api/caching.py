@@ -12,14 +12,10 @@ cached.
 
 from __future__ import annotations
 
-import hashlib
-
 from django.db import router
 from django.http import HttpResponse
-from django.utils import timezone
 
 from csp_portal import shared_cache
-from csp_portal.code_version import CODE_VERSION
 from partners import access
 from platform_ops import data_version
 from platform_ops.models import DataChange
@@ -39,16 +35,13 @@ def response_key(request) -> str | None:
     if version is None:
         return None
     access.load_roles(request.user, version)
-    parts = [
-        str(version),
-        CODE_VERSION,
+    return shared_cache.key(
+        "api-response",
+        version,
         access.visibility_key(request.user),
-        timezone.localdate().isoformat(),
         request.accepted_media_type,
         request.build_absolute_uri(),
-    ]
-    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
-    return f"api-response:{digest}"
+    )
 
 
 def cached_response(key: str) -> HttpResponse | None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
+import functools
 import json
 import os
 import platform
@@ -442,27 +443,15 @@ def main(argv=None) -> int:
             endpoints = [
                 e for i, e in enumerate(endpoints) if i == 0 or any(o in e[0] for o in args.only)
             ]
+        if args.client == "wrk":
+            measure_one = measure_wrk
+        else:
+            measure_one = functools.partial(measure, max_requests=args.max_requests)
         for label, path, headers, ck in endpoints:
             for clients in (1, 10):
-                if args.client == "wrk":
-                    m = measure_wrk(
-                        server,
-                        path,
-                        headers=headers,
-                        cookies=ck,
-                        clients=clients,
-                        seconds=args.seconds,
-                    )
-                else:
-                    m = measure(
-                        server,
-                        path,
-                        headers=headers,
-                        cookies=ck,
-                        clients=clients,
-                        seconds=args.seconds,
-                        max_requests=args.max_requests,
-                    )
+                m = measure_one(
+                    server, path, headers=headers, cookies=ck, clients=clients, seconds=args.seconds
+                )
                 m.update(endpoint=label, path=path, clients=clients)
                 results.append(m)
                 print(

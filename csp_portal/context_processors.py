@@ -60,5 +60,5 @@ def navigation(request: HttpRequest) -> dict:
         items[0]["active"] = True
     context = {"nav_items": items, "show_api_link": True, "api_link_href": url("api_guide")}
     if signed_in:
-        context["account_name"] = request.user.get_full_name() or request.user.get_username()
+        context["account_name"] = request.user.display_name
     return context

@@ -18,7 +18,6 @@ context with anything else on the page, so the length of a response says nothing
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,24 +27,21 @@ from django.contrib.messages import get_messages
 from django.db import router
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import conditional_escape
-from django.utils.regex_helper import _lazy_re_compile
 
 from partners import access
 from platform_ops import data_version
 from platform_ops.models import DataChange
 
 from . import deflate, idle_session, shared_cache
-from .code_version import CODE_VERSION
 
 TIMEOUT = 60 * 10  # the version decides freshness; this only bounds what the cache holds
 ACCOUNT = "csp-page-slot-account-7d41e"
 CSRF = "csp-page-slot-csrf-7d41e"
 SECONDS = "csp-page-slot-seconds-7d41e"
 SLOTS = re.compile(b"(" + b"|".join(re.escape(s.encode()) for s in (ACCOUNT, CSRF, SECONDS)) + b")")
-ACCEPTS_DEFLATE = _lazy_re_compile(r"\bdeflate\b")
+ACCEPTS_DEFLATE = re.compile(r"\bdeflate\b")
 
 
 @dataclass(frozen=True)
@@ -76,17 +72,15 @@ def version_now(request: HttpRequest) -> str | None:
 
 
 def key_for(request: HttpRequest, version: str, page: str, *audience: object) -> str:
-    parts = [
+    return shared_cache.key(
+        "page",
         version,
-        CODE_VERSION,
-        timezone.localdate().isoformat(),
         request.get_host(),
         request.get_full_path(),
         page,
         access.roles_key(request.user),
-        *map(str, audience),
-    ]
-    return "page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        *audience,
+    )
 
 
 def slots(request: HttpRequest) -> dict:
@@ -150,8 +144,7 @@ def serve(kept: KeptPage, request: HttpRequest) -> HttpResponse:
     """The page with this reader's own pieces in its slots, deflated if the browser asks."""
 
     def name() -> str:
-        user = request.user
-        return str(conditional_escape(user.get_full_name() or user.get_username()))
+        return str(conditional_escape(request.user.display_name))
 
     fill = {
         ACCOUNT.encode(): name,

@@ -9,12 +9,14 @@ used out first) and lost with the process, which changes nothing but speed.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
+from django.utils import timezone
 
 MEMO_BYTES = 64 * 1024 * 1024
 
@@ -91,3 +93,12 @@ def clear() -> None:
     """Empty both (tests, and after restoring a backup)."""
     memo.clear()
     cache.clear()
+
+
+def key(kind: str, version: str, *parts: object) -> str:
+    """The key of a response built from the data at `version`: with the code's hash and the
+    day (lists such as "overdue" count from today) as well as the `parts` it depends on."""
+    from .code_version import CODE_VERSION
+
+    text = "\n".join([version, CODE_VERSION, timezone.localdate().isoformat(), *map(str, parts)])
+    return f"{kind}:{hashlib.sha256(text.encode()).hexdigest()}"

@@ -17,42 +17,17 @@ import datetime as dt
 import hashlib
 import zlib
 from collections.abc import Callable
-from pathlib import Path
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router
 
+from csp_portal.code_version import CODE_VERSION
 from partners.models import Area
 from priorities.models import Action, Indicator, IndicatorValue, Priority, ProgressUpdate, Strategy
 
 from .periods import ReportingPeriod
 
 TIMEOUT = 60 * 60 * 24  # the day is in the key: nothing is useful for longer
-SOURCES = [
-    "scrutiny/cache.py",
-    "scrutiny/queries.py",
-    "scrutiny/report.py",
-    "scrutiny/charts.py",
-    "scrutiny/formatting.py",
-    "scrutiny/periods.py",
-    "templates/scrutiny/_dashboard_body.html",
-    "templates/scrutiny/_priority_dashboard.html",
-    "templates/scrutiny/_table.html",
-    "csp_portal/templatetags/govuk.py",
-]
-
-
-def _code_version() -> str:
-    """A hash of what builds the body, so new code never reuses old markup."""
-    digest = hashlib.sha1(usedforsecurity=False)
-    for name in SOURCES:
-        path = Path(settings.BASE_DIR) / name
-        digest.update(path.read_bytes() if path.exists() else name.encode())
-    return digest.hexdigest()[:12]
-
-
-CODE_VERSION = _code_version()
 
 
 # One query: count, latest change, highest id and sum of versions of each kind of row the body

@@ -39,6 +39,13 @@ def another_councillor(first_name: str, last_name: str) -> User:
     return user
 
 
+def signed_in(user: User, **headers) -> Client:
+    """A browser of the person's own, which checks CSRF tokens as a real one is checked."""
+    client = Client(enforce_csrf_checks=True, **headers)
+    client.force_login(user)
+    return client
+
+
 def view(client) -> tuple[str, int]:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(DASHBOARD, {"period": Q2.key})
@@ -65,11 +72,8 @@ def test_a_second_view_is_served_from_the_cache(client, councillor, known_quarte
 def test_each_reader_gets_their_own_name_and_a_csrf_token_that_works(known_quarter):
     ann = another_councillor("Xanthe", "Quillfeather")
     ben = another_councillor("Yorick", "Thimbleby")
-    first = Client(enforce_csrf_checks=True)
-    first.force_login(ann)
-    html_ann, built = view(first)
-    second = Client(enforce_csrf_checks=True)
-    second.force_login(ben)
+    html_ann, built = view(signed_in(ann))
+    second = signed_in(ben)
     html_ben, served = view(second)
     assert served < built  # Yorick was served the page built for Xanthe
     assert "Signed in as Yorick Thimbleby" in html_ben and "Quillfeather" not in html_ben
@@ -165,11 +169,8 @@ def test_another_process_is_served_the_page_from_the_shared_cache(
 def test_a_browser_that_accepts_deflate_gets_the_same_page_deflated(known_quarter):
     ann = another_councillor("Xanthe", "Quillfeather")
     ben = another_councillor("Yorick", "Thimbleby")
-    plain_client = Client(enforce_csrf_checks=True)
-    plain_client.force_login(ann)
-    plain, _ = view(plain_client)  # built and kept
-    browser = Client(enforce_csrf_checks=True, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
-    browser.force_login(ben)
+    plain, _ = view(signed_in(ann))  # built and kept
+    browser = signed_in(ben, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
     response = browser.get(DASHBOARD, {"period": Q2.key})
     assert response["Content-Encoding"] == "deflate"
     assert "Accept-Encoding" in response["Vary"]
