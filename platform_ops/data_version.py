@@ -34,7 +34,9 @@ from collections.abc import Callable
 from contextvars import ContextVar
 
 from django.apps import apps
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -140,40 +142,121 @@ def _triggers_complete(using: str) -> bool:
 
 def current(using: str = DEFAULT_DB_ALIAS) -> str | None:
     """The data version as the database `using` sees it now; None where there is none."""
+    return _read(using)[0]
+
+
+# The version and, for a request that carries a session cookie, its session row, in one
+# statement: every signed-in request needs both, and a round trip costs more than the query.
+VERSION_SQL = "SELECT COALESCE(SUM(weight), 0), COALESCE(SUM(stamp), 0), COUNT(*) FROM {table}"
+VERSION_AND_SESSION_SQL = (
+    "SELECT v.writes, v.stamps, v.n, s.session_data, s.expire_date FROM ("
+    "SELECT COALESCE(SUM(weight), 0) AS writes, COALESCE(SUM(stamp), 0) AS stamps, "
+    "COUNT(*) AS n FROM {table}) AS v LEFT JOIN {sessions} AS s "
+    "ON s.session_key = %s AND s.expire_date > %s"
+)
+NO_SESSION = object()  # the session was not read with the version
+
+
+def _read(using: str, session_key: str | None = None) -> tuple[str | None, object]:
+    """The version, and the session row (data, expiry) or None when asked for one."""
     connection = connections[using]
     if connection.vendor != "postgresql" or not _triggers_complete(using):
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT COALESCE(SUM(weight), 0), COALESCE(SUM(stamp), 0), COUNT(*) FROM {TABLE}"  # noqa: S608
-        )
-        writes, stamps, rows = cursor.fetchone()
+        return None, NO_SESSION
+    if session_key is None:
+        row = first_statement(connection, VERSION_SQL.format(table=TABLE), [])
+        session = NO_SESSION
+    else:
+        from django.contrib.sessions.models import Session
+
+        sql = VERSION_AND_SESSION_SQL.format(table=TABLE, sessions=Session._meta.db_table)
+        row = first_statement(connection, sql, [session_key, timezone.now()])
+        session = (row[3], row[4]) if row[3] is not None else None
+    writes, stamps, rows = row[:3]
     if rows > COMPACT_AFTER:
         compact()
-    return f"{connection.settings_dict['NAME']}:{writes}:{stamps}"
+    return f"{connection.settings_dict['NAME']}:{writes}:{stamps}", session
+
+
+def first_statement(connection, sql: str, params: list) -> tuple:
+    """Run a request's first statement; it is also the connection's health check.
+
+    With CONN_HEALTH_CHECKS Django sends `SELECT 1` before the first query of every request on
+    a kept connection: a round trip for nothing. The version read is always first, so it does
+    that job instead: if it fails on a kept connection, the connection is closed and the
+    statement runs once more on a new one, which is what the health check would have done.
+    """
+    checking = (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    )
+    if checking:
+        connection.health_check_done = True  # this statement is the check
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchone()
+        except (InterfaceError, OperationalError):
+            logger.info("A kept database connection failed its first statement: reconnecting.")
+            connection.close()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 _this_request: ContextVar[dict[str, str | None] | None] = ContextVar(
     "data_version_this_request", default=None
 )
+_session_this_request: ContextVar[tuple[str, object] | None] = ContextVar(
+    "session_read_with_version", default=None
+)
+LONGEST_SESSION_KEY = 40  # Django's keys are 32 characters; anything longer is not one
 
 
 class RequestVersionMiddleware:
     """Gives each request one reading of the version per database (see for_this_request).
 
     It goes before the session and authentication middleware: the version must be read
-    before anything it describes.
+    before anything it describes. A request with a session cookie has its session row read in
+    the same statement (platform_ops.sessions.SessionStore takes it from there).
     """
 
     def __init__(self, get_response: Callable) -> None:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _this_request.set({})
+        held: dict[str, str | None] = {}
+        token = _this_request.set(held)
+        session_token = _session_this_request.set(None)
         try:
+            key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+            if key and len(key) <= LONGEST_SESSION_KEY and _reads_sessions_here():
+                version, session = _read(DEFAULT_DB_ALIAS, key)
+                if session is not NO_SESSION:
+                    held[DEFAULT_DB_ALIAS] = version
+                    _session_this_request.set((key, session))
             return self.get_response(request)
         finally:
+            _session_this_request.reset(session_token)
             _this_request.reset(token)
+
+
+def _reads_sessions_here() -> bool:
+    """The session store takes a session read with the version only from the default
+    database, and only the portal's store does."""
+    return settings.SESSION_ENGINE == "platform_ops.sessions"
+
+
+def session_read_with_version(session_key: str) -> object:
+    """This request's session row read with the version: (data, expiry), None when there is no
+    such live session, NO_SESSION when it was not read (or was taken already: once only, so a
+    session saved during the request is never read back from before the save)."""
+    found = _session_this_request.get()
+    if found is None or found[0] != session_key:
+        return NO_SESSION
+    _session_this_request.set(None)
+    return found[1]
 
 
 def for_this_request(using: str = DEFAULT_DB_ALIAS) -> str | None:
