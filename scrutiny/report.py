@@ -72,11 +72,31 @@ class Table:
 
 
 @dataclass
+class FiguresRow:
+    name: str
+    values: list[str]  # one per column of the table, "" where the chart has no point
+    target: str
+
+
+@dataclass
+class FiguresTable:
+    """The figures behind a priority's charts as the page shows them: a row per chart and a
+    column per period, so a reader reads across a row as they read along the line. The
+    workbook keeps one row per value (values_table), which is what a spreadsheet wants."""
+
+    key: str
+    title: str
+    periods: list[str]
+    rows: list[FiguresRow]
+
+
+@dataclass
 class PrioritySection:
     summary: PrioritySummary
     actions: Table | None
     indicators: Table | None
     values: Table | None
+    figures: list[FiguresTable] = field(default_factory=list)
 
 
 @dataclass
@@ -230,6 +250,43 @@ def values_table(s: PrioritySummary) -> Table | None:
     )
 
 
+FREQUENCY_WORDS = {"monthly": "monthly", "quarterly": "quarterly", "annual": "yearly"}
+
+
+def figures_tables(s: PrioritySummary) -> list[FiguresTable]:
+    """One table for each frequency the priority's indicators are reported at (most have one):
+    monthly and quarterly figures in one table would leave most of its cells empty."""
+    groups: dict[str, list] = {}
+    for x in s.series:
+        if x.points:
+            groups.setdefault(x.indicator.frequency, []).append(x)
+    n = s.priority.number
+    tables = []
+    for frequency, series in groups.items():
+        starts = sorted({p.period_start for x in series for p in x.points})
+        column = {start: i for i, start in enumerate(starts)}
+        labels = {p.period_start: p.label for x in series for p in x.points}
+        rows = []
+        for x in series:
+            values = [""] * len(starts)
+            for p in x.points:
+                values[column[p.period_start]] = p.shown
+            rows.append(FiguresRow(x.name, values, x.target))
+        words = FREQUENCY_WORDS.get(frequency, frequency)
+        title = f"Priority {n} {words} figures behind the charts"
+        if len(groups) == 1:
+            title = f"Priority {n} figures behind the charts"
+        tables.append(
+            FiguresTable(
+                f"priority-{n}-figures-{frequency}",
+                title,
+                [labels[start] for start in starts],
+                rows,
+            )
+        )
+    return tables
+
+
 def headlines_table(d: Dashboard) -> Table | None:
     if not d.headline_figures:
         return None
@@ -296,6 +353,7 @@ def build_report(d: Dashboard) -> Report:
             actions_table(s, public),
             indicators_table(s, public),
             values_table(s),
+            figures_tables(s),
         )
         for s in d.priorities
     ]

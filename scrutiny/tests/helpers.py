@@ -16,8 +16,8 @@ class _Tables(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "table" and "data-sheet" in attrs:
-            self._table = {"sheet": attrs["data-sheet"], "rows": []}
+        if tag == "table" and ("data-sheet" in attrs or "id" in attrs):
+            self._table = {"sheet": attrs.get("data-sheet"), "id": attrs.get("id"), "rows": []}
         elif self._table is not None and tag == "tr":
             self._row = []
         elif self._row is not None and tag in ("th", "td"):
@@ -45,4 +45,11 @@ def report_tables(html: str) -> list[dict]:
     """Every report table on a page, in order: {"sheet": name, "rows": [[cell text]]}."""
     parser = _Tables()
     parser.feed(html)
-    return parser.tables
+    return [t for t in parser.tables if t["sheet"] is not None]
+
+
+def tables_by_id(html: str) -> dict[str, list[list[str]]]:
+    """Every table with an id on a page: its rows of cell text, headings first."""
+    parser = _Tables()
+    parser.feed(html)
+    return {t["id"]: t["rows"] for t in parser.tables if t["id"]}

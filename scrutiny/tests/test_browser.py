@@ -29,7 +29,11 @@ def test_it_lets_a_councillor_read_the_dashboard_follow_an_exception_and_downloa
     assert "1 off track and 1 at risk" in main.inner_text()
     assert axe_violations(page) == []
     page.get_by_text("Figures behind the Priority 1 charts").click()
-    assert page.get_by_role("cell", name="2024-25 Q3").first.is_visible()
+    figures = page.get_by_role("region", name="Priority 1 figures behind the charts")
+    assert figures.get_by_role("columnheader", name="2024-25 Q3").is_visible()
+    assert figures.get_by_role("row", name="Percentage of victims who feel safer").is_visible()
+    figures.focus()  # a keyboard user can reach the table to scroll it
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "region"
     assert axe_violations(page) == []
 
     page.get_by_role("link", name="See the 5 exceptions").click()

@@ -6,11 +6,12 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from priorities.models import Action, IndicatorValue, Priority, ProgressUpdate
+from priorities.models import Action, Indicator, IndicatorValue, Priority, ProgressUpdate
 from scrutiny import services
 from scrutiny.queries import build_dashboard
 
 from .conftest import Q2, SLUG
+from .helpers import tables_by_id
 
 DASHBOARD = reverse("scrutiny_dashboard", args=[SLUG])
 EXCEPTIONS = reverse("scrutiny_exceptions", args=[SLUG])
@@ -120,6 +121,67 @@ def test_it_draws_each_trend_as_an_svg_with_a_title_a_description_and_a_table(
         "2025-26 Q2: 82. Target 80 (dashed line).</desc>" in html
     )
     assert "Figures behind the Priority 1 charts" in html
+
+
+def test_it_puts_the_figures_behind_the_charts_in_a_row_for_each_chart(
+    client, councillor, known_quarter
+):
+    """A reader reads across a row as along the line: a column for each period, then the target."""
+    client.force_login(councillor)
+    html = client.get(DASHBOARD, {"period": Q2.key}).content.decode()
+    tables = tables_by_id(html)
+    assert tables["table-priority-1-figures-quarterly"] == [
+        ["Indicator", "2024-25 Q3", "2024-25 Q4", "2025-26 Q1", "2025-26 Q2", "Target"],
+        ["Number of violence with injury offences", "None", "None", "95", "115", "100"],
+        ["Percentage of victims who feel safer after support", "90", "86", "84", "82", "80"],
+        [
+            "Number of shoplifting offences in each borough (Dartford)",
+            "None",
+            "None",
+            "40",
+            "45",
+            "50",
+        ],
+        [
+            "Number of shoplifting offences in each borough (Gravesham)",
+            "None",
+            "None",
+            "70",
+            "52",
+            "50",
+        ],
+    ]
+    assert tables["table-priority-2-figures-quarterly"] == [
+        ["Indicator", "2025-26 Q1", "2025-26 Q2", "Target"],
+        ["Number of domestic abuse reports to police", "300", "1,320", "Not set"],
+    ]
+    assert "Priority 1 figures behind the charts" in html
+    assert f"{reverse('scrutiny_report_xlsx', args=[SLUG])}?period={Q2.key}" in html
+
+
+def test_it_gives_monthly_figures_a_table_of_their_own(client, councillor, officer, known_quarter):
+    """Months and quarters in one table would leave most of its cells empty."""
+    priority = Priority.objects.get(strategy__slug=SLUG, number=1)
+    monthly = Indicator.objects.create(
+        priority=priority, order=99, text="Knife crime offences", frequency="monthly"
+    )
+    for month, value in [(7, 12), (8, 9), (9, 14)]:
+        IndicatorValue.objects.create(
+            indicator=monthly,
+            period_start=dt.date(2025, month, 1),
+            value=value,
+            submitted_by=officer,
+        )
+    client.force_login(councillor)
+    tables = tables_by_id(client.get(DASHBOARD, {"period": Q2.key}).content.decode())
+    assert tables["table-priority-1-figures-monthly"] == [
+        ["Indicator", "July 2025", "August 2025", "September 2025", "Target"],
+        ["Knife crime offences", "12", "9", "14", "Not set"],
+    ]
+    assert len(tables["table-priority-1-figures-quarterly"]) == 5
+    html = client.get(DASHBOARD, {"period": Q2.key}).content.decode()
+    assert "Priority 1 monthly figures behind the charts" in html
+    assert "Priority 1 quarterly figures behind the charts" in html
 
 
 def test_it_filters_indicators_by_area(client, councillor, known_quarter):
