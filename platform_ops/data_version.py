@@ -219,7 +219,9 @@ class RequestVersionMiddleware:
 
     It goes before the session and authentication middleware: the version must be read
     before anything it describes. A request with a session cookie has its session row read in
-    the same statement (platform_ops.sessions.SessionStore takes it from there).
+    the same statement (platform_ops.sessions.SessionStore takes it from there); one with an
+    Authorization header (the API) has the version read first. Either way the request's first
+    statement is also its connection's health check (first_statement).
     """
 
     def __init__(self, get_response: Callable) -> None:
@@ -236,6 +238,10 @@ class RequestVersionMiddleware:
                 if session is not NO_SESSION:
                     held[DEFAULT_DB_ALIAS] = version
                     _session_this_request.set((key, session))
+            elif "HTTP_AUTHORIZATION" in request.META:
+                # An API client: its token is read next, and its list is kept under the
+                # version. Read first, the version stands in for the health check's SELECT 1.
+                held[DEFAULT_DB_ALIAS] = current(DEFAULT_DB_ALIAS)
             return self.get_response(request)
         finally:
             _session_this_request.reset(session_token)

@@ -84,30 +84,8 @@ def test_a_cookie_too_long_for_a_session_key_is_not_read_with_the_version(client
     assert not any("django_session" in q and "platform_ops_datachange" in q for q in sql)
 
 
-@postgres_only
-@pytest.mark.django_db(transaction=True)
-def test_a_dropped_connection_is_replaced_by_the_first_statement_without_select_1(
-    client, django_user_model, monkeypatch
-):
-    """The version read is the health check: a server restart costs no failed request, and a
-    working connection is not asked `SELECT 1` before every request."""
-    person = django_user_model.objects.create_user("cllr.test", password="a-long-passphrase-26")
-    client.force_login(person)
-    page = reverse("home")
-    assert client.get(page).status_code == 200
-    checks = []
-
-    def new_request():
-        """What request_started does in production (Django's test client leaves it out)."""
-        connection.close_if_unusable_or_obsolete()
-        return client.get(page)
-
-    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(1) or True)
-
-    assert new_request().status_code == 200
-    assert checks == []  # no SELECT 1 on a working connection
-
-    before = connection.connection.info.backend_pid
+def kill_backend(pid: int) -> None:
+    """End a server process from outside, as a database restart or failover would."""
     import psycopg2
 
     killer = psycopg2.connect(
@@ -118,9 +96,49 @@ def test_a_dropped_connection_is_replaced_by_the_first_statement_without_select_
     )
     killer.autocommit = True
     with killer.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(%s)", [before])
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
     killer.close()
 
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("reader", ["a signed-in person", "an API client"])
+def test_a_dropped_connection_is_replaced_by_the_first_statement_without_select_1(
+    client, django_user_model, monkeypatch, reader
+):
+    """The version read is the health check: a server restart costs no failed request, and a
+    working connection is not asked `SELECT 1` before every request."""
+    import datetime as dt
+
+    from api.models import ApiToken
+
+    person = django_user_model.objects.create_user("cllr.test", password="a-long-passphrase-26")
+    if reader == "an API client":
+        _, key = ApiToken.issue(
+            user=person,
+            name="test",
+            scope="read",
+            expires_at=timezone.now() + dt.timedelta(days=1),
+        )
+        page, headers = "/api/v1/actions/", {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    else:
+        client.force_login(person)
+        page, headers = reverse("home"), {}
+    assert client.get(page, **headers).status_code == 200
+    checks = []
+
+    def new_request():
+        """What request_started does in production (Django's test client leaves it out)."""
+        connection.close_if_unusable_or_obsolete()
+        return client.get(page, **headers)
+
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(1) or True)
+
+    assert new_request().status_code == 200
+    assert checks == []  # no SELECT 1 on a working connection
+
+    before = connection.connection.info.backend_pid
+    kill_backend(before)
     assert new_request().status_code == 200  # the same request, on a new connection
     assert connection.connection.info.backend_pid != before
     assert checks == []
