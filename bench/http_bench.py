@@ -408,6 +408,8 @@ def main(argv=None) -> int:
     db_url = prepare_database(base, args.database, args.scale, args.seed, args.reuse_db)
     static_root = Path("/tmp/csp_portal_bench_static")  # noqa: S108
     env = server_env(db_url, static_root)
+    # A kept database gets this code's migrations and change triggers, as a release would.
+    run([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env)
     run([PY, "manage.py", "createcachetable"], env)
     run([PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
     info = prepare_accounts(env)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
+from django.db.models import Model
 from django.utils import timezone
 
 MEMO_BYTES = 64 * 1024 * 1024
@@ -102,3 +103,15 @@ def key(kind: str, version: str, *parts: object) -> str:
 
     text = "\n".join([version, CODE_VERSION, timezone.localdate().isoformat(), *map(str, parts)])
     return f"{kind}:{hashlib.sha256(text.encode()).hexdigest()}"
+
+
+def freeze(row: Model) -> tuple[list[str], list]:
+    """A model row as plain values, to keep in memory and make fresh instances from."""
+    names = [f.attname for f in type(row)._meta.concrete_fields]
+    return names, [getattr(row, name) for name in names]
+
+
+def thaw(model: type[Model], using: str, frozen: tuple[list[str], list]) -> Model:
+    """A new instance each time: a request may set attributes on what it is given."""
+    names, values = frozen
+    return model.from_db(using, names, values)

@@ -31,10 +31,6 @@ class PortalBackend(ModelBackend):
             user = super().get_user(user_id)
             if user is None:
                 return None
-            names = [f.attname for f in User._meta.concrete_fields]
-            held = (names, [getattr(user, name) for name in names])
-            shared_cache.memo.put(key, held)
+            shared_cache.memo.put(key, shared_cache.freeze(user))
             return user
-        names, values = held
-        # A new instance each time: a request may set attributes on its person.
-        return User.from_db(using, names, values)
+        return shared_cache.thaw(User, using, held)

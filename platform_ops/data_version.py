@@ -44,8 +44,17 @@ TRIGGER = "platform_ops_data_version"
 FUNCTION = "platform_ops_note_change"
 TABLE = "platform_ops_datachange"
 STAMPS = "platform_ops_datachange_stamp"  # a sequence: never rolled back, never used twice
-# The portal's data. Sessions, the cache, the job queue and sign-in records are not data.
-TRACKED_APPS = ("partners", "priorities", "assessments", "surveys", "priority_setting", "scrutiny")
+# The portal's data, and API tokens (kept in memory under the version, api/authentication.py).
+# Sessions, the cache, the job queue and sign-in records are not data.
+TRACKED_APPS = (
+    "partners",
+    "priorities",
+    "assessments",
+    "surveys",
+    "priority_setting",
+    "scrutiny",
+    "api",
+)
 # Written by imports and their progress reports, and read by no cached response: tracking them
 # would make every import, every few seconds, throw away every cached response.
 UNTRACKED_MODELS = frozenset(
@@ -56,6 +65,7 @@ UNTRACKED_MODELS = frozenset(
         "assessments.lsoa",
         "assessments.offencecount",
         "surveys.responseimport",
+        "api.throttlewindow",  # counted on every API request
     }
 )
 FUNCTION_SQL = (
@@ -63,9 +73,12 @@ FUNCTION_SQL = (
     f"BEGIN INSERT INTO {TABLE} (weight, stamp) VALUES (1, nextval('{STAMPS}')); "
     "RETURN NULL; END $$"
 )
-# Columns whose changes alone are not the portal's data: signing in sets last_login, and every
-# sign-in would otherwise throw away every cached page.
-UNTRACKED_COLUMNS = {"partners_user": frozenset({"last_login"})}
+# Columns whose changes alone are not the portal's data: signing in sets last_login, and a
+# token's use sets last_used_at; each would otherwise throw away every cached page.
+UNTRACKED_COLUMNS = {
+    "partners_user": frozenset({"last_login"}),
+    "api_apitoken": frozenset({"last_used_at"}),
+}
 COMPACT_AFTER = 500  # rows; folding them costs about a millisecond
 
 
