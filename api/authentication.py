@@ -28,13 +28,16 @@ def find_token(prefix: str) -> ApiToken | None:
     """The token with this prefix, its person attached; None if there is none."""
     using = router.db_for_read(ApiToken)
     version = data_version.for_this_request(using)
-    found = ApiToken.objects.using(using).select_related("user").filter(prefix=prefix)
+
+    def read() -> ApiToken | None:
+        return ApiToken.objects.using(using).select_related("user").filter(prefix=prefix).first()
+
     if version is None:
-        return found.first()
+        return read()
     key = f"apitoken:{version}:{prefix}"
     held = shared_cache.memo.get(key)
     if held is None:
-        token = found.first()
+        token = read()
         if token is not None:  # misses are not kept: guessed prefixes would fill the memory
             shared_cache.memo.put(
                 key, (shared_cache.freeze(token), shared_cache.freeze(token.user))

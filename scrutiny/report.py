@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from io import BytesIO
 from types import SimpleNamespace
 from typing import Any
@@ -95,8 +96,16 @@ class PrioritySection:
     summary: PrioritySummary
     actions: Table | None
     indicators: Table | None
-    values: Table | None
-    figures: list[FiguresTable] = field(default_factory=list)
+
+    # Built when read: the report shows a row per value, the dashboard a row per chart, and
+    # neither needs the other's (a national priority has hundreds of values).
+    @cached_property
+    def values(self) -> Table | None:
+        return values_table(self.summary)
+
+    @cached_property
+    def figures(self) -> list[FiguresTable]:
+        return figures_tables(self.summary)
 
 
 @dataclass
@@ -250,7 +259,7 @@ def values_table(s: PrioritySummary) -> Table | None:
     )
 
 
-FREQUENCY_WORDS = {"monthly": "monthly", "quarterly": "quarterly", "annual": "yearly"}
+FREQUENCY_WORDS = {"annual": "yearly"}  # the others read as their names
 
 
 def figures_tables(s: PrioritySummary) -> list[FiguresTable]:
@@ -352,8 +361,6 @@ def build_report(d: Dashboard) -> Report:
             s,
             actions_table(s, public),
             indicators_table(s, public),
-            values_table(s),
-            figures_tables(s),
         )
         for s in d.priorities
     ]

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from api.models import ApiToken
 from platform_ops import data_version
+from tests.queries import table_reads
 
 from .conftest import bearer
 
@@ -29,10 +30,7 @@ def token_and_key(officer):
 
 def token_reads(client) -> tuple[int, int]:
     """The response's status and how many times it read a token from the database."""
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(LIST)
-    reads = [q for q in queries.captured_queries if 'FROM "api_apitoken"' in q["sql"]]
-    return response.status_code, len(reads)
+    return table_reads(client, LIST, "api_apitoken")
 
 
 @postgres_only

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partners.models import User
+from tests.queries import table_reads
 
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -16,10 +17,7 @@ PAGE = reverse("scrutiny_index")  # any page that needs sign-in
 
 def person_reads(client) -> tuple[int, int]:
     """The response's status and how many times it read a person from the database."""
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(PAGE)
-    reads = [q for q in queries.captured_queries if 'FROM "partners_user"' in q["sql"]]
-    return response.status_code, len(reads)
+    return table_reads(client, PAGE, "partners_user")
 
 
 @postgres_only
